@@ -20,21 +20,56 @@ ESSAI_V2 = ROOT / "tests" / "data" / "forms" / "clas-essai-v2.json"
 
 # The SPHINX questionnaire, in its official order.
 SPHINX_ORDER = [
-    "nom_structure", "statut_structure", "statut_autre", "nom_caf", "numero_organisme", "email", "siret",
+    "nom_structure",
+    "statut_structure",
+    "statut_autre",
+    "nom_caf",
+    "numero_organisme",
+    "email",
+    "siret",
     "siren",
-    "lieu_action", "commune", "code_postal", "code_insee", "numero_voie", "voie",
-    "qpv", "ages", "situations", "activites", "contractualisation", "actions_parents", "origine_inscription",
-    "formation_coordinateur", "formation_animateurs", "bilan_qualitatif", "document_complementaire",
-    "bonus_enfants", "bonus_enfants_criteres", "bonus_parents", "bonus_parents_criteres",
+    "lieu_action",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "numero_voie",
+    "voie",
+    "qpv",
+    "ages",
+    "situations",
+    "activites",
+    "contractualisation",
+    "actions_parents",
+    "origine_inscription",
+    "formation_coordinateur",
+    "formation_animateurs",
+    "bilan_qualitatif",
+    "document_complementaire",
+    "bonus_enfants",
+    "bonus_enfants_criteres",
+    "bonus_parents",
+    "bonus_parents_criteres",
 ]
 IDENTIFICATION = SPHINX_ORDER[:8]
 LOCALISATION = SPHINX_ORDER[8:14]
 
 # The AFAS déclaration réelle (quantitative block), in the order of the map.
 AFAS = [
-    "nb_collectifs", "nb_enfants_inscrits", "nb_enfants_elementaire", "nb_enfants_college",
-    "nb_enfants_lycee", "nb_enfants_hors_filiere", "nb_familles", "semaines_sept_dec", "semaines_janv_aout",
-    "nb_seances", "total_presences", "etp_salaries", "etp_benevoles", "heures_salaries", "heures_benevoles",
+    "nb_collectifs",
+    "nb_enfants_inscrits",
+    "nb_enfants_elementaire",
+    "nb_enfants_college",
+    "nb_enfants_lycee",
+    "nb_enfants_hors_filiere",
+    "nb_familles",
+    "semaines_sept_dec",
+    "semaines_janv_aout",
+    "nb_seances",
+    "total_presences",
+    "etp_salaries",
+    "etp_benevoles",
+    "heures_salaries",
+    "heures_benevoles",
 ]
 AFAS_LABELS = {
     "nb_collectifs": "Nombre de collectifs d'enfants",
@@ -71,19 +106,15 @@ SPHINX_LABELS = {
     "voie": "Voie",
     "qpv": "Votre action se déroule dans un QPV ?",
     "ages": "Votre action concerne les",
-    "situations": "Les enfants/jeunes qui participent au Clas sont-ils concernés par les situations "
-    "suivantes",
+    "situations": "Les enfants/jeunes qui participent au Clas sont-ils concernés par les situations suivantes",
     "activites": "Quels types d'activité proposez-vous aux enfants/jeunes dans le cadre du Clas ?",
     "contractualisation": "Votre action donne-t-elle lieu à une contractualisation avec les parents et "
     "l'enfant/jeune autour d'engagements réciproques ?",
-    "actions_parents": "Parmi les actions suivantes lesquelles ont-été réalisées au cours de l'année "
-    "scolaire ?",
-    "origine_inscription": "Qui est à l'origine de la demande d'inscription des enfants ou des jeunes "
-    "au Clas",
+    "actions_parents": "Parmi les actions suivantes lesquelles ont-été réalisées au cours de l'année scolaire ?",
+    "origine_inscription": "Qui est à l'origine de la demande d'inscription des enfants ou des jeunes au Clas",
     "formation_coordinateur": "Au cours de l'année, le coordinateur a-t-il bénéficié d'une formation Clas ?",
     "formation_animateurs": "Au cours de l'année, les animateurs ont-ils bénéficiés d'une formation Clas ?",
-    "document_complementaire": "Vous pouvez déposer un fichier complémentaire permettant d'enrichir "
-    "votre bilan",
+    "document_complementaire": "Vous pouvez déposer un fichier complémentaire permettant d'enrichir votre bilan",
 }
 
 MATRICES = {
@@ -164,8 +195,14 @@ BONUS_CRITERIA = {
     ),
 }
 
-YES_NO = ["qpv", "contractualisation", "formation_coordinateur", "formation_animateurs", "bonus_enfants",
-          "bonus_parents"]
+YES_NO = [
+    "qpv",
+    "contractualisation",
+    "formation_coordinateur",
+    "formation_animateurs",
+    "bonus_enfants",
+    "bonus_parents",
+]
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +275,9 @@ def test_status_choices_and_the_conditional_other(official: FormDefinition) -> N
     statut = official.question("statut_structure")
     assert statut.type == "single_choice"
     assert [(c.id, c.label) for c in statut.choices] == [
-        ("associatif", "Associatif"), ("public", "Public"), ("autre", "Autre"),
+        ("associatif", "Associatif"),
+        ("public", "Public"),
+        ("autre", "Autre"),
     ]
     autre = official.question("statut_autre")
     assert autre.required
@@ -267,8 +306,13 @@ def test_yes_no_questions(official: FormDefinition) -> None:
 
 def test_identification_and_localisation_types(official: FormDefinition) -> None:
     expected = {
-        "email": "email", "siret": "siret", "siren": "siren", "code_postal": "postal_code",
-        "code_insee": "insee_code", "nom_structure": "text", "statut_autre": "text",
+        "email": "email",
+        "siret": "siret",
+        "siren": "siren",
+        "code_postal": "postal_code",
+        "code_insee": "insee_code",
+        "nom_structure": "text",
+        "statut_autre": "text",
     }
     for qid, qtype in expected.items():
         assert official.question(qid).type == qtype, qid
@@ -332,7 +376,10 @@ def test_rules_are_declared(official: FormDefinition) -> None:
     assert any(r.kind == "siren_of_siret" and r.severity == "error" for r in official.rules)
     levels = next(r for r in official.rules if r.kind == "compare" and r.left.sum)
     assert set(levels.left.sum or []) == {
-        "nb_enfants_elementaire", "nb_enfants_college", "nb_enfants_lycee", "nb_enfants_hors_filiere",
+        "nb_enfants_elementaire",
+        "nb_enfants_college",
+        "nb_enfants_lycee",
+        "nb_enfants_hors_filiere",
     }
     assert levels.right.question == "nb_enfants_inscrits"
     assert levels.severity == "error"

@@ -1,0 +1,39 @@
+"""What the store refuses, each with a French message fit to show as is."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forms.evaluation import Evaluation
+
+
+class StoreError(Exception):
+    """Base of every refusal; str(error) is the French message."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class NotEditable(StoreError):
+    pass
+
+
+class NotDeletable(StoreError):
+    pass
+
+
+class UnknownForm(StoreError):
+    pass
+
+
+class InvalidAnswer(StoreError):
+    pass
+
+
+class NotTransmittable(StoreError):
+    def __init__(self, evaluation: Evaluation) -> None:
+        count = len(evaluation.blocking)
+        super().__init__(f"Le questionnaire ne peut pas être transmis : {count} point(s) à compléter ou corriger.")
+        self.evaluation = evaluation

@@ -1,0 +1,97 @@
+"""The local tables, as SQLModel classes (the latest schema; migrations.py builds and upgrades it).
+
+Times are ISO 8601 strings in UTC; answers and frozen payloads are canonical JSON text.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class Profile(SQLModel, table=True):
+    """The organisation's identity: answers to the fiche Structure, prefilled into each new questionnaire."""
+
+    id: int = Field(default=1, primary_key=True)
+    answers: str
+    updated_at: str
+
+
+class Questionnaire(SQLModel, table=True):
+    uuid: str = Field(primary_key=True)
+    form_id: str
+    form_version: int
+    title: str
+    status: str
+    status_changed_at: str
+    current_page: str | None = None
+    base_version_id: str | None = None  # the last server version seen: the base of the next transmission
+    created_at: str
+    updated_at: str
+
+
+class Answer(SQLModel, table=True):
+    """One answer of a draft; one row per question so that each edit is one small write."""
+
+    questionnaire_uuid: str = Field(primary_key=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    question_id: str = Field(primary_key=True)
+    value: str
+    updated_at: str
+
+
+class Version(SQLModel, table=True):
+    """An immutable transmitted (or Caf-authored) version of a questionnaire."""
+
+    version_id: str = Field(primary_key=True)
+    questionnaire_uuid: str = Field(index=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    base_version_id: str | None = None
+    author: str  # "partner" or "caf"
+    form_id: str
+    form_version: int
+    answers: str
+    payload_sha256: str
+    server_rev: int | None = None
+    created_at: str
+
+
+class Outbox(SQLModel, table=True):
+    """A transmission waiting to be sent; its body is frozen before the first attempt."""
+
+    op_id: str = Field(primary_key=True)  # = version_id, also the Idempotency-Key
+    questionnaire_uuid: str = Field(index=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    version_id: str = Field(foreign_key="version.version_id")
+    state: str  # pending | done | failed
+    body: str
+    attempts: int = 0
+    next_attempt_at: str | None = None
+    last_error_code: str | None = None
+    last_error_message: str | None = None
+    created_at: str
+    updated_at: str
+
+
+class Notice(SQLModel, table=True):
+    """A Caf notice about a questionnaire, optionally anchored to a question."""
+
+    notice_id: str = Field(primary_key=True)
+    questionnaire_uuid: str = Field(index=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    version_id: str | None = None
+    question_id: str | None = None
+    message: str
+    status: str  # open | resolved
+    created_at: str
+    resolved_at: str | None = None
+
+
+class Attachment(SQLModel, table=True):
+    """A file copied into the data folder, addressed by its SHA-256."""
+
+    sha256: str = Field(primary_key=True)
+    name: str
+    size: int
+    media_type: str
+    stored_at: str
+
+
+class SyncState(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,418 @@
+"""The local store: questionnaires, their answers, versions, outbox and notices in one SQLite file.
+
+Each public method is one transaction. An answer write is one short durable transaction: when
+`set_answer` returns, the edit survives a crash or a power cut (WAL, synchronous=FULL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid as uuidlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.dialects.sqlite import insert
+
+from forms.answers import Answers, is_answered
+from forms.definition import FormDefinition
+from forms.evaluation import Evaluation, evaluate, transmitted_answers
+from forms.payload import canonical_json, payload_sha256
+from forms.registry import FormRegistry
+from forms.status import EDITABLE, Status
+from forms.store.database import WRITE, integrity_ok, open_engine
+from forms.store.errors import (
+    InvalidAnswer,
+    NotDeletable,
+    NotEditable,
+    NotFound,
+    NotTransmittable,
+    UnknownForm,
+)
+from forms.store.migrations import upgrade
+from forms.store.schema import Answer, Notice, Outbox, Profile, Questionnaire, Version
+from forms.validators import shape_error
+
+DB_FILE_NAME = "bilan-clas.sqlite3"
+
+_Q = Questionnaire.__table__  # type: ignore[attr-defined]
+_A = Answer.__table__  # type: ignore[attr-defined]
+_V = Version.__table__  # type: ignore[attr-defined]
+_O = Outbox.__table__  # type: ignore[attr-defined]
+_N = Notice.__table__  # type: ignore[attr-defined]
+_P = Profile.__table__  # type: ignore[attr-defined]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class QuestionnaireInfo:
+    uuid: str
+    form_id: str
+    form_version: int
+    title: str
+    status: Status
+    status_changed_at: dt.datetime
+    current_page: str | None
+    base_version_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> QuestionnaireInfo:
+        return cls(
+            uuid=row.uuid,
+            form_id=row.form_id,
+            form_version=row.form_version,
+            title=row.title,
+            status=Status(row.status),
+            status_changed_at=dt.datetime.fromisoformat(row.status_changed_at),
+            current_page=row.current_page,
+            base_version_id=row.base_version_id,
+            created_at=dt.datetime.fromisoformat(row.created_at),
+            updated_at=dt.datetime.fromisoformat(row.updated_at),
+        )
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version_id: str
+    base_version_id: str | None
+    author: str
+    answers: Answers
+    payload_sha256: str
+    server_rev: int | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class NoticeInfo:
+    notice_id: str
+    question_id: str | None
+    message: str
+    status: str
+    created_at: dt.datetime
+
+
+class Store:
+    def __init__(self, path: Path, registry: FormRegistry) -> None:
+        self.path = path
+        self.registry = registry
+        self.engine = open_engine(path)
+        upgrade(self.engine)
+        self._forms: dict[str, FormDefinition] = {}  # uuid -> definition; a questionnaire never changes form
+
+    @classmethod
+    def open(cls, data_dir: Path, registry: FormRegistry) -> Store:
+        return cls(data_dir / DB_FILE_NAME, registry)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def integrity_ok(self) -> bool:
+        return integrity_ok(self.engine)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    # --- forms ---------------------------------------------------------------------------
+
+    def _definition(self, form_id: str, version: int | None = None) -> FormDefinition:
+        try:
+            return self.registry.get(form_id, version)
+        except KeyError:
+            shown = form_id if version is None else f"{form_id} (version {version})"
+            raise UnknownForm(f"Formulaire inconnu : {shown}.") from None
+
+    def definition(self, questionnaire_uuid: str) -> FormDefinition:
+        if questionnaire_uuid not in self._forms:
+            info = self.get(questionnaire_uuid)
+            self._forms[questionnaire_uuid] = self._definition(info.form_id, info.form_version)
+        return self._forms[questionnaire_uuid]
+
+    def _checked(self, definition: FormDefinition, answers: Mapping[str, Any]) -> dict[str, str]:
+        """Answers as canonical JSON per question; refuses unknown questions and ill-shaped values."""
+        known = {q.id: q for q in definition.questions()}
+        encoded = {}
+        for question_id, value in answers.items():
+            if question_id not in known:
+                raise InvalidAnswer(f"Question inconnue dans le formulaire {definition.id} : {question_id}.")
+            problem = shape_error(known[question_id], value)
+            if problem:
+                raise InvalidAnswer(problem)
+            if is_answered(value):
+                encoded[question_id] = canonical_json(value)
+        return encoded
+
+    # --- profile -------------------------------------------------------------------------
+
+    def profile(self) -> Answers:
+        with self._read() as c:
+            raw = c.execute(select(_P.c.answers)).scalar()
+        return json.loads(raw) if raw else {}
+
+    def save_profile(self, answers: Mapping[str, Any]) -> None:
+        """Replace the structure profile (answers to fiche Structure questions, keyed by question id)."""
+        now = _iso(utc_now())
+        data = canonical_json({k: v for k, v in answers.items() if is_answered(v)})
+        with self._write() as c:
+            c.execute(
+                insert(_P)
+                .values(id=1, answers=data, updated_at=now)
+                .on_conflict_do_update(index_elements=["id"], set_={"answers": data, "updated_at": now})
+            )
+
+    # --- questionnaires ------------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        form_id: str,
+        title: str,
+        form_version: int | None = None,
+        answers: Mapping[str, Any] | None = None,
+        questionnaire_uuid: str | None = None,
+    ) -> QuestionnaireInfo:
+        """A new draft. Without `answers`, its fiche Structure is prefilled from the profile."""
+        definition = self._definition(form_id, form_version)
+        if answers is None:
+            structure = {q.id: q for q in definition.part_questions("structure")}
+            answers = {k: v for k, v in self.profile().items() if k in structure and not shape_error(structure[k], v)}
+        encoded = self._checked(definition, answers)
+        new_uuid = questionnaire_uuid or str(uuidlib.uuid4())
+        now = _iso(utc_now())
+        with self._write() as c:
+            c.execute(
+                _Q.insert().values(
+                    uuid=new_uuid,
+                    form_id=definition.id,
+                    form_version=definition.version,
+                    title=title.strip(),
+                    status=Status.EN_COURS.value,
+                    status_changed_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            if encoded:
+                c.execute(
+                    _A.insert(),
+                    [
+                        {"questionnaire_uuid": new_uuid, "question_id": k, "value": v, "updated_at": now}
+                        for k, v in encoded.items()
+                    ],
+                )
+        return self.get(new_uuid)
+
+    def get(self, questionnaire_uuid: str) -> QuestionnaireInfo:
+        with self._read() as c:
+            row = c.execute(select(_Q).where(_Q.c.uuid == questionnaire_uuid)).first()
+        if row is None:
+            raise NotFound(f"Aucun questionnaire ne porte l'identifiant {questionnaire_uuid}.")
+        return QuestionnaireInfo.from_row(row)
+
+    def list(self) -> list[QuestionnaireInfo]:
+        with self._read() as c:
+            rows = c.execute(select(_Q).order_by(_Q.c.updated_at.desc())).all()
+        return [QuestionnaireInfo.from_row(r) for r in rows]
+
+    def answers(self, questionnaire_uuid: str) -> Answers:
+        with self._read() as c:
+            rows = c.execute(select(_A.c.question_id, _A.c.value).where(_A.c.questionnaire_uuid == questionnaire_uuid))
+            return {qid: json.loads(value) for qid, value in rows}
+
+    def evaluate(self, questionnaire_uuid: str) -> Evaluation:
+        return evaluate(self.definition(questionnaire_uuid), self.answers(questionnaire_uuid))
+
+    def _touch_editable(self, c: Connection, questionnaire_uuid: str, now: str) -> None:
+        """Bump updated_at if the questionnaire may be edited, inside the caller's transaction; else raise."""
+        touched = c.execute(
+            update(_Q)
+            .where(_Q.c.uuid == questionnaire_uuid, _Q.c.status.in_([s.value for s in EDITABLE]))
+            .values(updated_at=now)
+        ).rowcount
+        if not touched:
+            status = c.execute(select(_Q.c.status).where(_Q.c.uuid == questionnaire_uuid)).scalar()
+            if status is None:
+                raise NotFound(f"Aucun questionnaire ne porte l'identifiant {questionnaire_uuid}.")
+            raise NotEditable(f"Ce questionnaire est « {Status(status).label} » : il ne peut plus être modifié.")
+
+    def set_answer(self, questionnaire_uuid: str, question_id: str, value: Any) -> dt.datetime:
+        """Save one answer durably (None or blank clears it); return when it was saved."""
+        encoded = self._checked(self.definition(questionnaire_uuid), {question_id: value})
+        moment = utc_now()
+        now = _iso(moment)
+        with self._write() as c:
+            self._touch_editable(c, questionnaire_uuid, now)
+            if question_id in encoded:
+                c.execute(
+                    insert(_A)
+                    .values(
+                        questionnaire_uuid=questionnaire_uuid,
+                        question_id=question_id,
+                        value=encoded[question_id],
+                        updated_at=now,
+                    )
+                    .on_conflict_do_update(
+                        index_elements=["questionnaire_uuid", "question_id"],
+                        set_={"value": encoded[question_id], "updated_at": now},
+                    )
+                )
+            else:
+                c.execute(
+                    delete(_A).where(_A.c.questionnaire_uuid == questionnaire_uuid, _A.c.question_id == question_id)
+                )
+        return moment
+
+    def replace_answers(self, questionnaire_uuid: str, answers: Mapping[str, Any], title: str | None = None) -> None:
+        """Replace every answer at once (import); only while the questionnaire is editable."""
+        encoded = self._checked(self.definition(questionnaire_uuid), answers)
+        now = _iso(utc_now())
+        with self._write() as c:
+            self._touch_editable(c, questionnaire_uuid, now)
+            if title:
+                c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(title=title.strip()))
+            c.execute(delete(_A).where(_A.c.questionnaire_uuid == questionnaire_uuid))
+            if encoded:
+                c.execute(
+                    _A.insert(),
+                    [
+                        {"questionnaire_uuid": questionnaire_uuid, "question_id": k, "value": v, "updated_at": now}
+                        for k, v in encoded.items()
+                    ],
+                )
+
+    def rename(self, questionnaire_uuid: str, title: str) -> None:
+        with self._write() as c:
+            self._touch_editable(c, questionnaire_uuid, _iso(utc_now()))
+            c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(title=title.strip()))
+
+    def set_current_page(self, questionnaire_uuid: str, page_id: str) -> None:
+        """Remember where the user was (any status: read-only views remember it too)."""
+        with self._write() as c:
+            c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(current_page=page_id))
+
+    def delete(self, questionnaire_uuid: str) -> None:
+        """Delete a draft that was never transmitted; anything the Caf has seen is kept."""
+        with self._write() as c:
+            status = c.execute(select(_Q.c.status).where(_Q.c.uuid == questionnaire_uuid)).scalar()
+            if status is None:
+                raise NotFound(f"Aucun questionnaire ne porte l'identifiant {questionnaire_uuid}.")
+            versions = c.execute(select(func.count()).where(_V.c.questionnaire_uuid == questionnaire_uuid)).scalar()
+            if status != Status.EN_COURS.value or versions:
+                raise NotDeletable("Seul un brouillon jamais transmis peut être supprimé.")
+            c.execute(delete(_Q).where(_Q.c.uuid == questionnaire_uuid))
+        self._forms.pop(questionnaire_uuid, None)
+
+    # --- transmission --------------------------------------------------------------------
+
+    def transmit(self, questionnaire_uuid: str) -> str:
+        """Freeze a complete questionnaire as a new version queued in the outbox; return its version id.
+
+        The version, its frozen body and the status change commit together, or not at all.
+        """
+        definition = self.definition(questionnaire_uuid)
+        now = _iso(utc_now())
+        with self._write() as c:
+            rows = c.execute(select(_A.c.question_id, _A.c.value).where(_A.c.questionnaire_uuid == questionnaire_uuid))
+            answers = {qid: json.loads(value) for qid, value in rows}
+            evaluation = evaluate(definition, answers)
+            if not evaluation.transmittable:
+                raise NotTransmittable(evaluation)
+            self._touch_editable(c, questionnaire_uuid, now)
+            base = c.execute(select(_Q.c.base_version_id).where(_Q.c.uuid == questionnaire_uuid)).scalar()
+            frozen = transmitted_answers(definition, answers)
+            attachments = [frozen[q.id] for q in definition.questions() if q.type == "file" and q.id in frozen]
+            digest = payload_sha256(
+                base_version_id=base,
+                form_id=definition.id,
+                form_version=definition.version,
+                answers=frozen,
+                attachments=attachments,
+            )
+            version_id = str(uuidlib.uuid4())
+            body = canonical_json(
+                {
+                    "base_version_id": base,
+                    "form_id": definition.id,
+                    "form_version": definition.version,
+                    "answers": frozen,
+                    "attachments": attachments,
+                    "payload_sha256": digest,
+                }
+            )
+            c.execute(
+                _V.insert().values(
+                    version_id=version_id,
+                    questionnaire_uuid=questionnaire_uuid,
+                    base_version_id=base,
+                    author="partner",
+                    form_id=definition.id,
+                    form_version=definition.version,
+                    answers=canonical_json(frozen),
+                    payload_sha256=digest,
+                    created_at=now,
+                )
+            )
+            c.execute(
+                _O.insert().values(
+                    op_id=version_id,
+                    questionnaire_uuid=questionnaire_uuid,
+                    version_id=version_id,
+                    state="pending",
+                    body=body,
+                    attempts=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            c.execute(
+                update(_Q)
+                .where(_Q.c.uuid == questionnaire_uuid)
+                .values(
+                    status=Status.A_ENVOYER.value,
+                    status_changed_at=now,
+                )
+            )
+        return version_id
+
+    def versions(self, questionnaire_uuid: str) -> list[VersionInfo]:
+        with self._read() as c:
+            rows = c.execute(select(_V).where(_V.c.questionnaire_uuid == questionnaire_uuid).order_by(_V.c.created_at))
+            return [
+                VersionInfo(
+                    r.version_id,
+                    r.base_version_id,
+                    r.author,
+                    json.loads(r.answers),
+                    r.payload_sha256,
+                    r.server_rev,
+                    dt.datetime.fromisoformat(r.created_at),
+                )
+                for r in rows
+            ]
+
+    def notices(self, questionnaire_uuid: str) -> list[NoticeInfo]:
+        with self._read() as c:
+            rows = c.execute(select(_N).where(_N.c.questionnaire_uuid == questionnaire_uuid).order_by(_N.c.created_at))
+            return [
+                NoticeInfo(r.notice_id, r.question_id, r.message, r.status, dt.datetime.fromisoformat(r.created_at))
+                for r in rows
+            ]

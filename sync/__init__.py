@@ -1,0 +1,1 @@
+"""Everything that crosses the network: wire protocol, client, credentials, reference server."""
