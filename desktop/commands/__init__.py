@@ -1,0 +1,5 @@
+"""The `bilan-clas` subcommands, one module per topic; each module exposes `register(commands)`."""
+
+from desktop.commands import questionnaires
+
+MODULES = [questionnaires]

@@ -1,0 +1,205 @@
+"""Commands on forms and questionnaires: forms, new, list, import, export, check, transmit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop.commands.base import (
+    EXIT_NOT_TRANSMITTABLE,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    Commands,
+    open_store,
+    print_json,
+    registry,
+)
+from forms.definition import FormDefinition
+from forms.evaluation import Evaluation
+from forms.exchange import export_document, import_document, read_document
+from forms.store import NotTransmittable, Store, StoreError
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    forms = registry(args)
+    if args.action == "show":
+        if not args.form_id:
+            raise CommandError("indiquez l'identifiant du formulaire : bilan-clas forms show ID", EXIT_USAGE)
+        try:
+            definition = forms.get(args.form_id, args.version)
+        except KeyError:
+            raise CommandError(f"Formulaire inconnu : {args.form_id}.") from None
+        if args.json:
+            print_json(definition.model_dump(mode="json", by_alias=True, exclude_defaults=True))
+        else:
+            _print_definition(definition)
+        return EXIT_OK
+    if args.json:
+        print_json([
+            {"id": d.id, "version": d.version, "title": d.title, "school_year": d.campaign.school_year,
+             "opens": d.campaign.opens, "closes": d.campaign.closes}
+            for d in forms.all()
+        ])  # fmt: skip
+    else:
+        for d in forms.all():
+            print(f"{d.id}\tversion {d.version}\t{d.campaign.school_year}\t{d.title}")
+    return EXIT_OK
+
+
+def _print_definition(definition: FormDefinition) -> None:
+    campaign = definition.campaign
+    print(f"{definition.title} ({definition.id}, version {definition.version})")
+    print(f"Campagne {campaign.school_year} : du {campaign.opens:%d/%m/%Y} au {campaign.closes:%d/%m/%Y}")
+    for number, page in enumerate(definition.pages, 1):
+        part = "fiche Structure" if page.part == "structure" else "fiche Action"
+        print(f"\n{number}. {page.title} ({part})")
+        for q in page.questions:
+            mark = " *" if q.required else ""
+            print(f"   - {q.id} [{q.type}]{mark} {q.label}")
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        info = store.create(form_id=args.form, form_version=args.version, title=args.title)
+    print(info.uuid)
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        rows = []
+        for info in store.list():
+            try:
+                pages = store.evaluate(info.uuid).pages
+                progress = f"{sum(p.state == 'complete' for p in pages)}/{len(pages)}"
+            except StoreError:
+                progress = "?"
+            rows.append({
+                "uuid": info.uuid, "title": info.title, "form_id": info.form_id,
+                "form_version": info.form_version, "status": info.status.value,
+                "status_label": info.status.label, "pages_complete": progress,
+                "updated_at": info.updated_at.isoformat(),
+            })  # fmt: skip
+    if args.json:
+        print_json(rows)
+    elif not rows:
+        print('Aucun questionnaire. Créez-en un : bilan-clas new --form clas-2024-2025 --title "Nom de l\'action"')
+    else:
+        for r in rows:
+            when = r["updated_at"][:16].replace("T", " ")
+            print(
+                f"{r['uuid']}  {r['status_label']:<10}  pages complètes {r['pages_complete']:>5}  {when}  {r['title']}"
+            )
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    document = read_document(Path(args.file))
+    with open_store(args) as store:
+        info = import_document(store, document)
+    print(info.uuid)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        document = export_document(store, args.uuid)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"Écriture impossible dans {args.output} : {exc.strerror}.") from None
+    return EXIT_OK
+
+
+def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The evaluation's issues with their page and question labels, for people and scripts."""
+    definition = store.definition(questionnaire_uuid)
+    titles = {p.id: p.title for p in definition.pages}
+    return [
+        {"page_id": i.page_id, "page": titles[i.page_id], "question_id": i.question_id,
+         "question": definition.question(i.question_id).label, "code": i.code, "message": i.message,
+         "severity": i.severity}
+        for i in evaluation.issues
+    ]  # fmt: skip
+
+
+def _report(found: list[dict[str, Any]], stream: Any = None) -> None:
+    for p in found:
+        prefix = "Conseil" if p["severity"] == "advice" else "À faire"
+        print(f"- {prefix} · {p['page']} › {p['question']} : {p['message']}", file=stream or sys.stdout)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        info = store.get(args.uuid)
+        evaluation = store.evaluate(args.uuid)
+        found = problems(store, args.uuid, evaluation)
+    status = EXIT_OK if evaluation.transmittable else EXIT_NOT_TRANSMITTABLE
+    if args.json:
+        print_json({
+            "uuid": info.uuid, "status": info.status.value, "status_label": info.status.label,
+            "transmittable": evaluation.transmittable,
+            "pages": [{"page_id": p.page_id, "title": p.title, "state": p.state.value, "answered": p.answered,
+                       "visible": p.visible, "required_missing": p.required_missing, "errors": p.errors}
+                      for p in evaluation.pages],
+            "problems": found,
+        })  # fmt: skip
+        return status
+    blocking = [p for p in found if p["severity"] == "error"]
+    if evaluation.transmittable:
+        print("Questionnaire complet : il peut être transmis.")
+    else:
+        print(f"Questionnaire incomplet : {len(blocking)} point(s) à compléter ou corriger.")
+    _report(found)
+    return status
+
+
+def cmd_transmit(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        try:
+            version_id = store.transmit(args.uuid)
+        except NotTransmittable as refusal:
+            print(f"bilan-clas : {refusal}", file=sys.stderr)
+            found = problems(store, args.uuid, refusal.evaluation)
+            _report([p for p in found if p["severity"] == "error"], sys.stderr)
+            return EXIT_NOT_TRANSMITTABLE
+    print(f"Questionnaire placé dans « À envoyer » (version {version_id}). Il partira à la prochaine synchronisation.")
+    return EXIT_OK
+
+
+def register(commands: Commands) -> None:
+    p = commands.add("forms", cmd_forms, "liste les formulaires, ou affiche l'un d'eux (forms show ID)")
+    p.add_argument("action", nargs="?", choices=["list", "show"], default="list")
+    p.add_argument("form_id", nargs="?", metavar="ID")
+    p.add_argument("--version", type=int, help="version précise (sinon la dernière)")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+
+    p = commands.add("new", cmd_new, "crée un questionnaire (fiche Structure préremplie) et affiche son uuid")
+    p.add_argument("--form", required=True, metavar="ID", help="identifiant du formulaire (voir bilan-clas forms)")
+    p.add_argument("--version", type=int, help="version du formulaire (sinon la dernière)")
+    p.add_argument("--title", required=True, metavar="TITRE", help="nom de l'action")
+
+    p = commands.add("list", cmd_list, "liste les questionnaires")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+
+    p = commands.add("import", cmd_import, "importe un fichier de réponses (crée ou remplace) et affiche l'uuid")
+    p.add_argument("file", metavar="FICHIER")
+
+    p = commands.add("export", cmd_export, "exporte un questionnaire en JSON")
+    p.add_argument("uuid", metavar="UUID")
+    p.add_argument("-o", "--output", metavar="FICHIER", help="fichier de sortie (sinon la sortie standard)")
+
+    p = commands.add("check", cmd_check, "vérifie un questionnaire ; code 0 seulement s'il peut être transmis")
+    p.add_argument("uuid", metavar="UUID")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+
+    p = commands.add("transmit", cmd_transmit, "transmet un questionnaire complet (il passe « À envoyer »)")
+    p.add_argument("uuid", metavar="UUID")
