@@ -1,0 +1,468 @@
+"""The sync protocol v1: wire models shared by the desktop client and the reference server (DESIGN §6).
+
+Every model forbids unknown fields and bounds its strings and lists, because the client parses
+server replies with them and a reply is untrusted input (research anchors-sync-reliability §3.6).
+Parse a reply with `Model.model_validate_json(response.content)`; a 2xx that does not parse is an
+unknown outcome, to be retried with the same key and body, never a success.
+
+Paths are under API_PREFIX. Errors are RFC 9457 problem documents (`Problem`) with a stable
+`code` (the constants below) and a French `title`.
+
+Order of operations for a transmission: upload every attachment first
+(`PUT /questionnaires/{qid}/attachments/{sha256}`, raw bytes, idempotent), then
+`PUT /questionnaires/{qid}/versions/{vid}` with a body frozen before the first attempt
+(`VersionBody.build`). A version that names an attachment not yet uploaded gets 422
+`attachment_missing`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from forms.payload import payload_sha256
+from forms.status import Status
+
+# 2026-11-22: v1, first published version of the protocol. Bump on any incompatible change;
+# the server then keeps serving the previous prefix until MIN_CLIENT_VERSION moves past it.
+API_VERSION = 1
+API_PREFIX = "/api/v1"
+# The oldest desktop release that speaks this protocol (GET /meta tells clients to update below it).
+MIN_CLIENT_VERSION = "0.1.0"
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"  # optional on version PUTs; when sent it must equal the version id
+REPLAYED_HEADER = "Idempotent-Replayed"  # "true" on a 200 that replays an earlier identical delivery
+RETRY_AFTER_HEADER = "Retry-After"  # seconds, with 429 rate_limited
+
+MAX_PUSH_ITEMS = 50
+DEFAULT_CHANGES_LIMIT = 100
+MAX_CHANGES_LIMIT = 500
+MAX_NOTICE_CHARS = 2000
+# Content-Type values accepted for attachments (pdf, doc, docx, odt, jpeg, png).
+ALLOWED_MEDIA_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.oasis.opendocument.text",
+        "image/jpeg",
+        "image/png",
+    }
+)
+
+# --- stable problem codes ------------------------------------------------------------------
+
+VALIDATION = "validation"
+IDEMPOTENCY_MISMATCH = "idempotency_mismatch"
+STALE_BASE = "stale_base"
+NOT_EDITABLE = "not_editable"
+CAMPAIGN_CLOSED = "campaign_closed"
+UNKNOWN_FORM = "unknown_form"
+ATTACHMENT_MISSING = "attachment_missing"
+ATTACHMENT_TOO_LARGE = "attachment_too_large"
+UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+PAYLOAD_HASH_MISMATCH = "payload_hash_mismatch"
+UNAUTHORIZED = "unauthorized"
+FORBIDDEN = "forbidden"
+NOT_FOUND = "not_found"
+RATE_LIMITED = "rate_limited"
+CURSOR_INVALID = "cursor_invalid"
+PAYLOAD_TOO_LARGE = "payload_too_large"
+METHOD_NOT_ALLOWED = "method_not_allowed"
+INTERNAL_ERROR = "internal_error"
+
+PROBLEM_CODES = frozenset(
+    {
+        VALIDATION,
+        IDEMPOTENCY_MISMATCH,
+        STALE_BASE,
+        NOT_EDITABLE,
+        CAMPAIGN_CLOSED,
+        UNKNOWN_FORM,
+        ATTACHMENT_MISSING,
+        ATTACHMENT_TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
+        PAYLOAD_HASH_MISMATCH,
+        UNAUTHORIZED,
+        FORBIDDEN,
+        NOT_FOUND,
+        RATE_LIMITED,
+        CURSOR_INVALID,
+        PAYLOAD_TOO_LARGE,
+        METHOD_NOT_ALLOWED,
+        INTERNAL_ERROR,
+    }
+)
+
+# Client reaction by code (research §4.4): retry later with the same key and body only for
+# transport failures, 5xx, 429 and 503; the codes below are final for that body.
+FINAL_CODES = frozenset(PROBLEM_CODES - {RATE_LIMITED, INTERNAL_ERROR})
+
+# --- bounded scalar types --------------------------------------------------------------------
+
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ShortText = Annotated[str, StringConstraints(max_length=500)]
+LongText = Annotated[str, StringConstraints(max_length=4000)]
+Email = Annotated[str, StringConstraints(min_length=3, max_length=254)]
+NoticeText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NOTICE_CHARS)]
+Answers = Annotated[dict[Identifier, Any], Field(max_length=1000)]
+ServerState = Literal["transmis", "a_corriger", "valide"]
+Role = Literal["partner", "reviewer"]
+AuthorRole = Literal["partner", "caf"]
+ChangeType = Literal["questionnaire.version", "questionnaire.state", "notice.created", "notice.resolved"]
+
+# Server states are the shared statuses of forms.status (DESIGN §5).
+SERVER_STATES: tuple[Status, ...] = (Status.TRANSMIS, Status.A_CORRIGER, Status.VALIDE)
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- meta, forms, auth -------------------------------------------------------------------------
+
+
+class FormRef(WireModel):
+    form_id: Identifier
+    form_version: int = Field(ge=1)
+    title: ShortText = ""
+    school_year: Annotated[str, StringConstraints(max_length=9)] = ""
+    opens: dt.date | None = None  # campaign window in force, after any extension by the Caf
+    closes: dt.date | None = None
+
+
+class Meta(WireModel):
+    server_time: dt.datetime
+    api_version: int
+    min_client_version: Annotated[str, StringConstraints(max_length=32)]
+    max_body_bytes: int
+    max_attachment_bytes: int
+    max_push_items: int = MAX_PUSH_ITEMS
+    forms: Annotated[list[FormRef], Field(max_length=200)]
+
+
+class FormList(WireModel):
+    forms: Annotated[list[FormRef], Field(max_length=200)]
+
+
+class TokenRequest(WireModel):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class TokenResponse(WireModel):
+    access_token: Annotated[str, StringConstraints(min_length=20, max_length=200)]
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(ge=0)  # seconds
+    role: Role
+    organisation: ShortText  # the partner's name, or "Caf <code>" for a reviewer
+    caf: Identifier
+
+
+# --- transmissions -----------------------------------------------------------------------------
+
+
+class AttachmentRef(WireModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    sha256: Sha256
+    size: int = Field(ge=0)
+    media_type: Annotated[str, StringConstraints(max_length=127)]
+
+
+class VersionBody(WireModel):
+    """One transmission, frozen before its first attempt; the version id is its idempotency key.
+
+    `answers` are the transmitted answers (forms.evaluation.transmitted_answers): visible, answered
+    questions only, in canonical form; anything else is refused with 422 `validation`.
+    """
+
+    base_version_id: uuid.UUID | None
+    form_id: Identifier
+    form_version: int = Field(ge=1)
+    answers: Answers
+    attachments: Annotated[list[AttachmentRef], Field(max_length=50)] = []
+    payload_sha256: Sha256
+
+    def expected_sha256(self) -> str:
+        return content_sha256(
+            base_version_id=self.base_version_id,
+            form_id=self.form_id,
+            form_version=self.form_version,
+            answers=self.answers,
+            attachments=self.attachments,
+        )
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        base_version_id: uuid.UUID | None,
+        form_id: str,
+        form_version: int,
+        answers: dict[str, Any],
+        attachments: list[AttachmentRef] | None = None,
+    ) -> VersionBody:
+        """A body with its payload_sha256 computed the way the server checks it."""
+        refs = list(attachments or [])
+        digest = content_sha256(
+            base_version_id=base_version_id,
+            form_id=form_id,
+            form_version=form_version,
+            answers=answers,
+            attachments=refs,
+        )
+        return cls(
+            base_version_id=base_version_id,
+            form_id=form_id,
+            form_version=form_version,
+            answers=answers,
+            attachments=refs,
+            payload_sha256=digest,
+        )
+
+
+def content_sha256(
+    *,
+    base_version_id: uuid.UUID | None,
+    form_id: str,
+    form_version: int,
+    answers: dict[str, Any],
+    attachments: list[AttachmentRef],
+) -> str:
+    """forms.payload.payload_sha256 over the body, with the UUID in its canonical lower-case text."""
+    return payload_sha256(
+        base_version_id=str(base_version_id) if base_version_id is not None else None,
+        form_id=form_id,
+        form_version=form_version,
+        answers=answers,
+        attachments=[a.model_dump(mode="json") for a in attachments],
+    )
+
+
+class VersionAccepted(WireModel):
+    """201 on first delivery; the same body with 200 and `Idempotent-Replayed: true` on a replay."""
+
+    questionnaire_id: uuid.UUID
+    version_id: uuid.UUID
+    server_rev: int = Field(ge=1)
+    state: ServerState
+    seq: int = Field(ge=1)  # feed position of the version change, for diagnostics
+
+
+class AttachmentStored(WireModel):
+    questionnaire_id: uuid.UUID
+    sha256: Sha256
+    size: int = Field(ge=0)
+    media_type: Annotated[str, StringConstraints(max_length=127)]
+
+
+# --- problems ------------------------------------------------------------------------------------
+
+
+class FieldError(WireModel):
+    field_path: Annotated[str, StringConstraints(max_length=200)]  # a question id, or a body field
+    code: Identifier
+    message: LongText
+
+
+class Problem(WireModel):
+    """RFC 9457 problem details; `type` is `urn:bilan-clas:problem:<code>`."""
+
+    type: ShortText
+    title: ShortText  # French, for the user
+    status: int = Field(ge=400, le=599)
+    code: Identifier
+    detail: LongText | None = None
+    errors: Annotated[list[FieldError], Field(max_length=1000)] | None = None
+    # stale_base: where the server is now, for the client's 3-way merge
+    current_version_id: uuid.UUID | None = None
+    current_server_rev: int | None = None
+    current_answers: Answers | None = None
+    # not_editable: the state that forbids the edit
+    state: ServerState | None = None
+    # campaign_closed: the window in force
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    # rate_limited: also sent as the Retry-After header
+    retry_after: int | None = None
+
+
+def problem_type(code: str) -> str:
+    return f"urn:bilan-clas:problem:{code}"
+
+
+# --- batch push ----------------------------------------------------------------------------------
+
+
+class PushItem(WireModel):
+    questionnaire_id: uuid.UUID
+    version_id: uuid.UUID
+    body: VersionBody
+
+
+class PushBatch(WireModel):
+    items: Annotated[list[PushItem], Field(min_length=1, max_length=MAX_PUSH_ITEMS)]
+
+
+class PushItemResult(WireModel):
+    """What the single PUT would have answered: its status, body, and whether it was a replay."""
+
+    questionnaire_id: uuid.UUID
+    version_id: uuid.UUID
+    status: int = Field(ge=200, le=599)
+    replayed: bool = False
+    body: VersionAccepted | Problem
+
+
+class PushResult(WireModel):
+    results: Annotated[list[PushItemResult], Field(max_length=MAX_PUSH_ITEMS)]
+
+
+# --- notices, questionnaires, feed -----------------------------------------------------------------
+
+
+class NoticeView(WireModel):
+    notice_id: uuid.UUID
+    questionnaire_id: uuid.UUID
+    version_id: uuid.UUID  # the version the Caf was reading
+    question_id: Identifier | None  # None: a general remark; else check it against the definition before use
+    message: NoticeText  # plain text: never render as rich text
+    status: Literal["open", "resolved"]
+    created_at: dt.datetime
+    resolved_by_version_id: uuid.UUID | None = None
+
+
+class QuestionnaireView(WireModel):
+    """GET /questionnaires/{id}: the partner's own questionnaire as the server holds it."""
+
+    questionnaire_id: uuid.UUID
+    form_id: Identifier
+    form_version: int
+    state: ServerState
+    current_version_id: uuid.UUID
+    server_rev: int
+    author_role: AuthorRole  # who wrote the current version
+    answers: Answers
+    attachments: Annotated[list[AttachmentRef], Field(max_length=50)]
+    payload_sha256: Sha256
+    updated_at: dt.datetime
+    notices: Annotated[list[NoticeView], Field(max_length=1000)]  # open ones
+
+
+class VersionChangeData(WireModel):
+    version_id: uuid.UUID
+    base_version_id: uuid.UUID | None
+    server_rev: int
+    author_role: AuthorRole
+    form_id: Identifier
+    form_version: int
+    answers: Answers
+    attachments: Annotated[list[AttachmentRef], Field(max_length=50)] = []
+    payload_sha256: Sha256
+    created_at: dt.datetime
+
+
+class StateChangeData(WireModel):
+    state: ServerState
+    version_id: uuid.UUID
+    at: dt.datetime
+
+
+class NoticeResolvedData(WireModel):
+    notice_id: uuid.UUID
+    resolved_by_version_id: uuid.UUID
+
+
+ChangeData = VersionChangeData | StateChangeData | NoticeView | NoticeResolvedData
+_DATA_MODELS: dict[str, type[WireModel]] = {
+    "questionnaire.version": VersionChangeData,
+    "questionnaire.state": StateChangeData,
+    "notice.created": NoticeView,
+    "notice.resolved": NoticeResolvedData,
+}
+
+
+class Change(WireModel):
+    seq: int = Field(ge=1)
+    type: ChangeType
+    questionnaire_id: uuid.UUID
+    data: dict[str, Any]
+
+    def parsed(self) -> ChangeData:
+        """The data in its typed, strict model (raises pydantic.ValidationError if malformed)."""
+        return _DATA_MODELS[self.type].model_validate(self.data)  # type: ignore[return-value]
+
+
+class ChangesPage(WireModel):
+    """A page of the feed. Store `next_cursor` with the applied changes, in one local transaction.
+
+    `next_cursor` is opaque; it is always present (equal to `since` when nothing is new). Ask
+    again while `has_more`. A cursor the server does not know gets 400 `cursor_invalid`: start
+    over without `since` (every change is idempotent to apply).
+    """
+
+    changes: Annotated[list[Change], Field(max_length=MAX_CHANGES_LIMIT)]
+    next_cursor: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    has_more: bool
+
+
+# --- reviewer side -------------------------------------------------------------------------------
+
+
+class NoticeCreate(WireModel):
+    """A Caf notice; send a `notice_id` of your own to make retries idempotent (201 then 200)."""
+
+    notice_id: uuid.UUID | None = None
+    question_id: Identifier | None = None
+    message: NoticeText
+
+
+class ReviewSummary(WireModel):
+    questionnaire_id: uuid.UUID
+    organisation: ShortText
+    organisation_email: Email
+    caf: Identifier
+    form_id: Identifier
+    form_version: int
+    state: ServerState
+    current_version_id: uuid.UUID
+    server_rev: int
+    open_notices: int
+    updated_at: dt.datetime
+
+
+class ReviewList(WireModel):
+    questionnaires: list[ReviewSummary]
+
+
+class VersionView(WireModel):
+    version_id: uuid.UUID
+    base_version_id: uuid.UUID | None
+    server_rev: int
+    author_role: AuthorRole
+    author: Email
+    form_id: Identifier
+    form_version: int
+    answers: Answers
+    attachments: list[AttachmentRef]
+    payload_sha256: Sha256
+    created_at: dt.datetime
+
+
+class AuditEntry(WireModel):
+    at: dt.datetime
+    actor: Email
+    action: Identifier
+    detail: dict[str, Any]
+
+
+class ReviewDetail(WireModel):
+    summary: ReviewSummary
+    versions: list[VersionView]  # oldest first
+    notices: list[NoticeView]  # every notice, open or resolved
+    audit: list[AuditEntry]
