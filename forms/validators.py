@@ -25,10 +25,12 @@ _EMAIL = re.compile(
 )
 _PHONE_SEPARATORS = re.compile(r"[\s.\-]")
 # 10 digits starting with 0 (not 00), or +33 / 0033 followed by the 9 digits without the 0; DOM included.
-_PHONE = re.compile(r"^(?:0[1-9]\d{8}|(?:\+|00)(?:33|262|590|594|596|269|687|689)[1-9]\d{8})$")
-_POSTAL = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$")
+# re.ASCII: \d would otherwise accept any Unicode digit (full-width ７, Arabic-Indic ٧…).
+_PHONE = re.compile(r"^(?:0[1-9]\d{8}|(?:\+|00)(?:33|262|590|594|596|269|687|689)[1-9]\d{8})$", re.ASCII)
+_POSTAL = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$", re.ASCII)
 # Commune code: mainland departments 01-95 (20 was split into 2A/2B in 1976), Corsica, overseas 971-976.
-_INSEE = re.compile(r"^(?:(?:0[1-9]|1\d|[3-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-6]\d{2})$")
+_INSEE = re.compile(r"^(?:(?:0[1-9]|1\d|[3-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-6]\d{2})$", re.ASCII)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # fromisoformat alone also takes 20250910, 2025-W37-3
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -41,6 +43,29 @@ def _fmt(number: float) -> str:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _finite(value: int | float) -> bool:
+    """A finite number that fits a float (a JSON integer may not: 10**400 overflows)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _storable(value: Any) -> bool:
+    """No lone surrogate anywhere ("\\ud800" in a JSON file decodes to one): SQLite could not store it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, list):
+        return all(_storable(v) for v in value)
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    return True
 
 
 def _check_text(q: Question, value: Any) -> str | None:
@@ -72,7 +97,7 @@ def _check_integer(q: Question, value: Any) -> str | None:
 
 
 def _check_decimal(q: Question, value: Any) -> str | None:
-    if not _is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
+    if not _is_number(value) or not _finite(value):
         return "Nombre attendu (par exemple 1,5)."
     if q.decimals is not None:
         try:
@@ -97,11 +122,13 @@ def _check_phone(q: Question, value: Any) -> str | None:
 
 
 def _check_date(q: Question, value: Any) -> str | None:
+    if not isinstance(value, str) or not _DATE.match(value):
+        return "Date invalide (format attendu : AAAA-MM-JJ)."
     try:
         dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return "Date invalide (format attendu : AAAA-MM-JJ)."
-    return None if len(value) == 10 else "Date invalide (format attendu : AAAA-MM-JJ)."
+    return None
 
 
 def _check_stdnum(module: Any, name: str, digits: int) -> Callable[[Question, Any], str | None]:
@@ -168,7 +195,7 @@ def _check_file(q: Question, value: Any) -> str | None:
     name, digest, size, media_type = (value[k] for k in ("name", "sha256", "size", "media_type"))
     if not (isinstance(name, str) and name.strip() and isinstance(digest, str) and _SHA256.match(digest)):
         return "Document mal décrit (nom, empreinte, taille et type attendus)."
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0 or not isinstance(media_type, str):
         return "Document mal décrit (nom, empreinte, taille et type attendus)."
     if q.max_size_bytes is not None and size > q.max_size_bytes:
         return f"Document trop volumineux : {_fmt(round(q.max_size_bytes / 1_048_576, 1))} Mo au maximum."
@@ -199,6 +226,8 @@ _CHECKS: dict[str, Callable[[Question, Any], str | None]] = {
 
 def check(question: Question, value: Any) -> str | None:
     """The French message for an unacceptable answered value, or None. Call only for answered values."""
+    if not _storable(value):
+        return "Réponse illisible : elle contient un caractère invalide."
     return _CHECKS[question.type](question, value)
 
 
@@ -236,7 +265,7 @@ def shape_error(question: Question, value: Any) -> str | None:
         ok = isinstance(value, int) and not isinstance(value, bool)
         expected = "un nombre entier"
     elif t == "decimal":
-        ok = _is_number(value) and math.isfinite(value)
+        ok = _is_number(value) and _finite(value)
         expected = "un nombre"
     elif t == "yes_no":
         ok = isinstance(value, bool)
@@ -254,4 +283,6 @@ def shape_error(question: Question, value: Any) -> str | None:
     else:  # file
         ok = _check_file(question.model_copy(update={"accept": [], "max_size_bytes": None}), value) is None
         expected = "un document décrit par name, sha256, size et media_type"
+    if ok and not _storable(value):
+        return f"Réponse illisible pour « {question.label} » : elle contient un caractère invalide."
     return None if ok else f"Réponse de type inattendu pour « {question.label} » : {expected} attendu."
