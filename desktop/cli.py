@@ -46,8 +46,22 @@ def run_gui(args: argparse.Namespace) -> int:
     return run(data_dir_override=args.data_dir, self_test=args.self_test)
 
 
+def _gui_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The options when the app itself is asked for (no command): parsed without loading the commands,
+    whose imports (engine, store) would delay the window."""
+    light = argparse.ArgumentParser(add_help=False)
+    light.add_argument("--data-dir")
+    light.add_argument("--self-test", action="store_true")
+    args, rest = light.parse_known_args(argv)
+    return None if rest else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    gui = _gui_arguments(arguments)
+    if gui is not None:
+        return run_gui(gui)
+    args = build_parser().parse_args(arguments)
     handler = getattr(args, "handler", None)
     try:
         return run_gui(args) if handler is None else int(handler(args))

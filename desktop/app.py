@@ -1,0 +1,79 @@
+"""Starting the desktop app, and `bilan-clas --self-test` (checks an installation, then exits)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from desktop.theme import STYLESHEET
+
+
+def _application() -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(sys.argv)
+    app.setApplicationName("Bilan Clas")
+    app.setOrganizationName("bilan-clas")
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    translator = QTranslator(app)  # Qt's own dialogs and buttons in French
+    if translator.load("qtbase_fr", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    app.setStyleSheet(STYLESHEET)
+    return app
+
+
+def run(data_dir_override: str | None = None, self_test: bool = False) -> int:
+    if self_test:
+        return run_self_test()
+    from forms.paths import data_dir
+
+    app = _application()
+    from desktop.main_window import MainWindow
+
+    window = MainWindow(data_dir(data_dir_override))
+    window.show()
+    return app.exec()
+
+
+def run_self_test() -> int:
+    """Every definition loads, a temporary store works, every page of every definition builds offscreen."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = _application()
+    from desktop.bindings import QuestionnaireBinding
+    from desktop.questionnaire_view import QuestionnaireView
+    from forms.registry import FormRegistry
+    from forms.store import Store
+
+    registry = FormRegistry.load()
+    pages = 0
+    with tempfile.TemporaryDirectory(prefix="bilan-clas-self-test-") as folder:
+        store = Store.open(Path(folder), registry)
+        try:
+            for definition in registry.all():
+                info = store.create(form_id=definition.id, form_version=definition.version, title="Auto-test")
+                view = QuestionnaireView(QuestionnaireBinding(store, info.uuid))
+                for page in definition.pages:
+                    view.form.go_to_page(page.id)
+                    app.processEvents()
+                    pages += 1
+                first = definition.questions()[0]
+                if first.type == "text":
+                    store.set_answer(info.uuid, first.id, "Auto-test")
+                view.close_view()
+                view.deleteLater()
+            ok = store.integrity_ok()
+        finally:
+            store.close()
+    app.processEvents()
+    if not ok:
+        print("Auto-test en échec : base de données temporaire incohérente.", file=sys.stderr)
+        return 1
+    print(f"Auto-test réussi : {len(registry.all())} définition(s), {pages} pages construites.")
+    return 0

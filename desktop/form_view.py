@@ -1,0 +1,264 @@
+"""A multi-page form over a Binding: page navigator with progress colours, autosave, messages.
+
+Autosave: a choice is saved at once; typing is saved after a 300 ms pause, and in any case when
+focus leaves the field, when the page changes and when the view closes (`flush`). The engine in
+forms/ decides what is visible, missing, invalid or advised; this view only shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.bindings import Binding
+from desktop.page_view import PageView
+from desktop.theme import PROGRESS_COLOURS
+from desktop.widgets import QuestionWidget
+from desktop.widgets.file import Attach
+from forms.evaluation import REQUIRED, Evaluation, Issue, PageProgress, evaluate
+
+DEBOUNCE_MS = 300
+
+
+def _dot(colour: str) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(colour))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(1, 1, 12, 12)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _state_text(progress: PageProgress) -> str:
+    if progress.state == "complete":
+        return "Complète"
+    missing = progress.required_missing + progress.errors
+    if progress.state == "not_started":
+        return "Non commencée"
+    return f"Incomplète : {missing} point{'s' if missing > 1 else ''} à voir"
+
+
+class FormView(QWidget):
+    saved = Signal(object)
+    """Answers were written durably; carries the datetime of the save."""
+    save_failed = Signal(str)
+    """A save was refused or failed; carries the French message. The typed value stays on screen."""
+    evaluated = Signal(object)
+    """The answers were (re)evaluated; carries the forms.evaluation.Evaluation."""
+    page_changed = Signal(str)
+    """The page shown changed; carries the page id."""
+
+    def __init__(self, binding: Binding, attach: Attach, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.binding = binding
+        self._answers: dict[str, Any] = binding.load()
+        self._pending: dict[str, None] = {}  # question ids waiting to be saved, in edit order
+        self._touched: set[str] = {qid for qid, value in self._answers.items() if value is not None}
+        self._show_all = False
+        self._read_only = False
+        self.evaluation: Evaluation = evaluate(binding.definition, self._answers)
+
+        self.navigator = QListWidget()
+        self.navigator.setObjectName("page-navigator")
+        self.navigator.setAccessibleName("Pages du questionnaire")
+        self.navigator.setIconSize(QSize(14, 14))
+        self.navigator.setMinimumWidth(230)
+        self.navigator.setWordWrap(True)
+        self.pages = QStackedWidget()
+        self.page_views: list[PageView] = []
+        self.widgets: dict[str, QuestionWidget] = {}
+        for page in binding.pages:
+            view = PageView(page, attach)
+            self.pages.addWidget(view)
+            self.page_views.append(view)
+            self.widgets.update(view.widgets)
+            self.navigator.addItem(QListWidgetItem(page.title))
+        for widget in self.widgets.values():
+            widget.set_value(self._answers.get(widget.question.id))
+            widget.value_edited.connect(self._on_value_edited)
+            widget.left.connect(self._on_left)
+
+        self.previous_button = QPushButton("◀  Page précédente")
+        self.next_button = QPushButton("Page suivante  ▶")
+        self.previous_button.setToolTip("Ctrl+Page précédente")
+        self.next_button.setToolTip("Ctrl+Page suivante")
+        self.previous_button.clicked.connect(self.previous_page)
+        self.next_button.clicked.connect(self.next_page)
+        footer = QHBoxLayout()
+        footer.addWidget(self.previous_button)
+        footer.addStretch(1)
+        footer.addWidget(self.next_button)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.pages, 1)
+        right_layout.addLayout(footer)
+        splitter = QSplitter()
+        splitter.addWidget(self.navigator)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 800])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush)
+        self.navigator.currentRowChanged.connect(self._on_page_selected)
+        for keys, slot in (("Ctrl+PgDown", self.next_page), ("Ctrl+PgUp", self.previous_page)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self._refresh()
+        self.navigator.setCurrentRow(0)
+
+    # --- navigation ------------------------------------------------------------------------
+
+    def current_page_id(self) -> str:
+        return self.binding.pages[self.pages.currentIndex()].id
+
+    def go_to_page(self, page_id: str) -> None:
+        for index, page in enumerate(self.binding.pages):
+            if page.id == page_id:
+                self.navigator.setCurrentRow(index)
+                return
+
+    def next_page(self) -> None:
+        self.navigator.setCurrentRow(min(self.navigator.currentRow() + 1, self.navigator.count() - 1))
+
+    def previous_page(self) -> None:
+        self.navigator.setCurrentRow(max(self.navigator.currentRow() - 1, 0))
+
+    def _on_page_selected(self, row: int) -> None:
+        if row < 0:
+            return
+        self.flush()
+        self.pages.setCurrentIndex(row)
+        self.previous_button.setEnabled(row > 0)
+        self.next_button.setEnabled(row < self.navigator.count() - 1)
+        self.page_views[row].verticalScrollBar().setValue(0)
+        self.page_changed.emit(self.binding.pages[row].id)
+
+    def focus_question(self, question_id: str) -> None:
+        """Jump to a question: its page, scrolled into view, with the keyboard focus in it."""
+        page_id = self.binding.definition.page_of(question_id).id
+        self.go_to_page(page_id)
+        self.page_views[self.pages.currentIndex()].reveal(question_id)
+
+    # --- autosave -------------------------------------------------------------------------
+
+    def _on_value_edited(self, question_id: str) -> None:
+        self._pending[question_id] = None
+        if self.widgets[question_id].debounced:
+            self._timer.start()
+        else:
+            self.flush()
+
+    def _on_left(self, question_id: str) -> None:
+        self._touched.add(question_id)
+        self.flush()
+        self._refresh()
+
+    def flush(self) -> bool:
+        """Save every pending edit now; False if a save failed (the edit stays pending and on screen)."""
+        self._timer.stop()
+        if not self._pending or self._read_only:
+            return not self._pending
+        moment: dt.datetime | None = None
+        for question_id in list(self._pending):
+            value = self.widgets[question_id].value()
+            try:
+                moment = self.binding.save(question_id, value)
+            except Exception as error:  # noqa: BLE001 - any failure is shown; nothing typed is dropped
+                self.save_failed.emit(_save_error_message(error))
+                return False
+            self._answers[question_id] = value
+            del self._pending[question_id]
+        self.saved.emit(moment)
+        self._refresh()
+        return True
+
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    # --- state ----------------------------------------------------------------------------
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        for widget in self.widgets.values():
+            widget.set_read_only(read_only)
+
+    def reload(self) -> None:
+        """Show the answers as stored now (e.g. after a Caf edit arrived)."""
+        self._answers = self.binding.load()
+        for widget in self.widgets.values():
+            widget.set_value(self._answers.get(widget.question.id))
+        self._refresh()
+
+    def show_all_messages(self) -> None:
+        """After an attempt to transmit: show every missing and invalid item, not only visited ones."""
+        self._show_all = True
+        self._refresh()
+
+    def show_notices(self, by_question: dict[str, list[str]]) -> None:
+        for question_id, widget in self.widgets.items():
+            widget.show_notices(by_question.get(question_id, []))
+
+    def _shown(self, issue: Issue) -> bool:
+        if self._show_all:
+            return True
+        return issue.code != REQUIRED and issue.question_id in self._touched
+
+    def _refresh(self) -> None:
+        self.evaluation = evaluate(self.binding.definition, self._answers)
+        for view in self.page_views:
+            view.show_visible(self.evaluation.visible)
+        for question_id, widget in self.widgets.items():
+            typed = widget.input_error() if question_id in self._touched else None
+            issues = [i for i in self.evaluation.issues_for(question_id) if self._shown(i)]
+            issues.sort(key=lambda i: i.severity != "error")
+            if typed:
+                widget.show_issue(typed)
+            elif issues:
+                widget.show_issue(issues[0].message, issues[0].severity)
+            else:
+                widget.show_issue(None)
+        for row, page in enumerate(self.binding.pages):
+            progress = self.evaluation.page(page.id)
+            item = self.navigator.item(row)
+            state = _state_text(progress)
+            item.setText(f"{row + 1}. {page.title}\n{state}")
+            item.setIcon(_dot(PROGRESS_COLOURS[progress.state]))
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Page {row + 1} : {page.title}, {state}")
+            item.setData(Qt.ItemDataRole.UserRole, progress.state.value)
+        self.evaluated.emit(self.evaluation)
+
+
+def _save_error_message(error: Exception) -> str:
+    from forms.store import StoreError
+
+    if isinstance(error, StoreError):
+        return f"Enregistrement refusé : {error}"
+    text = str(error).lower()
+    if "disk is full" in text or "no space" in text:
+        return "Enregistrement impossible : le disque est plein. Libérez de la place ; votre saisie reste affichée."
+    return "Enregistrement impossible pour le moment. Votre saisie reste affichée et sera enregistrée dès que possible."

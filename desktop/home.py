@@ -1,0 +1,168 @@
+"""The list of questionnaires, grouped by campaign, with status, progress and last edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.theme import STATUS_COLOURS
+from forms.status import Status
+
+EMPTY_TEXT = (
+    "Aucun bilan pour l'instant.\n"
+    "Cliquez sur « Nouvelle action » pour commencer le bilan d'une action Clas : "
+    "tout ce que vous saisissez est enregistré au fur et à mesure sur cet ordinateur."
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the list shows of one questionnaire (computed by the main window from the store)."""
+
+    uuid: str
+    title: str
+    campaign: str
+    status: Status
+    pages_complete: int
+    pages_total: int
+    updated: str
+    deletable: bool
+
+
+class HomeView(QWidget):
+    open_requested = Signal(str)
+    """Open a questionnaire; carries its uuid."""
+    delete_requested = Signal(str)
+    """Delete a draft; carries its uuid."""
+    new_requested = Signal()
+    """Create a new action."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("Mes bilans Clas")
+        title.setProperty("role", "page-title")
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setProperty("role", "empty")
+        self.empty_label.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Liste des questionnaires")
+        self.tree.setHeaderLabels(["Action", "Statut", "Progression", "Dernière modification"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(2, 230)
+        self.tree.itemActivated.connect(self._on_activated)
+        self.tree.currentItemChanged.connect(self._update_buttons)
+
+        self.new_button = QPushButton("Nouvelle action…")
+        self.open_button = QPushButton("Ouvrir")
+        self.delete_button = QPushButton("Supprimer le brouillon…")
+        self.new_button.clicked.connect(self.new_requested)
+        self.open_button.clicked.connect(self._on_open)
+        self.delete_button.clicked.connect(self._on_delete)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.delete_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(title)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+        self.rows: dict[str, Row] = {}
+        self.show_rows([])
+
+    def show_rows(self, rows: list[Row]) -> None:
+        selected = self.selected_uuid()
+        self.rows = {r.uuid: r for r in rows}
+        self.tree.clear()
+        groups: dict[str, QTreeWidgetItem] = {}
+        for row in rows:
+            group = groups.get(row.campaign)
+            if group is None:
+                group = QTreeWidgetItem([row.campaign])
+                group.setFirstColumnSpanned(True)
+                group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                font = group.font(0)
+                font.setBold(True)
+                group.setFont(0, font)
+                self.tree.addTopLevelItem(group)
+                group.setFirstColumnSpanned(True)
+                groups[row.campaign] = group
+            item = QTreeWidgetItem([row.title, row.status.label, "", row.updated])
+            item.setData(0, Qt.ItemDataRole.UserRole, row.uuid)
+            background, foreground = STATUS_COLOURS[row.status]
+            item.setBackground(1, QBrush(QColor(background)))
+            item.setForeground(1, QBrush(QColor(foreground)))
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
+            item.setToolTip(0, row.title)
+            group.addChild(item)
+            bar = QProgressBar()
+            bar.setMaximumHeight(22)
+            bar.setRange(0, row.pages_total)
+            bar.setValue(row.pages_complete)
+            bar.setFormat(f"{row.pages_complete} / {row.pages_total} pages complètes")
+            bar.setAccessibleName(f"Progression : {row.pages_complete} pages complètes sur {row.pages_total}")
+            self.tree.setItemWidget(item, 2, bar)
+            if row.uuid == selected:
+                self.tree.setCurrentItem(item)
+        self.tree.expandAll()
+        self.empty_label.setVisible(not rows)
+        self.tree.setVisible(bool(rows))
+        self._update_buttons()
+
+    def selected_uuid(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def select(self, questionnaire_uuid: str) -> None:
+        for group_index in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(group_index)
+            for child_index in range(group.childCount()):
+                child = group.child(child_index)
+                if child.data(0, Qt.ItemDataRole.UserRole) == questionnaire_uuid:
+                    self.tree.setCurrentItem(child)
+
+    def _update_buttons(self, *_args: object) -> None:
+        uuid = self.selected_uuid()
+        self.open_button.setEnabled(uuid is not None)
+        deletable = uuid is not None and self.rows[uuid].deletable
+        self.delete_button.setEnabled(deletable)
+        self.delete_button.setToolTip(
+            "" if deletable or uuid is None else "Un questionnaire déjà transmis ne peut pas être supprimé."
+        )
+
+    def _on_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        uuid = item.data(0, Qt.ItemDataRole.UserRole)
+        if uuid:
+            self.open_requested.emit(uuid)
+
+    def _on_open(self) -> None:
+        uuid = self.selected_uuid()
+        if uuid:
+            self.open_requested.emit(uuid)
+
+    def _on_delete(self) -> None:
+        uuid = self.selected_uuid()
+        if uuid:
+            self.delete_requested.emit(uuid)

@@ -1,0 +1,198 @@
+"""The main window: the list of bilans, and a questionnaire when one is open.
+
+It appears before the data is loaded (imports of the engine and the store cost more than Qt
+itself); the list fills in on the next turn of the event loop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
+
+from desktop.home import HomeView
+from desktop.settings import Settings
+from desktop.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from desktop.questionnaire_view import QuestionnaireView
+    from desktop.session import Session
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.settings = Settings(data_dir)
+        self.tasks = TaskRunner(self)
+        self.session: Session | None = None
+        self.questionnaire_view: QuestionnaireView | None = None
+        self.setWindowTitle("Bilan Clas")
+        self.resize(1180, 800)
+        geometry = self.settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+        self.home = HomeView()
+        self.home.new_requested.connect(self.new_action)
+        self.home.open_requested.connect(self.open_questionnaire)
+        self.home.delete_requested.connect(self.delete_questionnaire)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.home)
+        self.setCentralWidget(self.stack)
+
+        toolbar = QToolBar("Actions")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.home_action = self._action(toolbar, "Mes bilans", self.show_home, "Ctrl+L")
+        self.new_action_action = self._action(toolbar, "Nouvelle action…", self.new_action, "Ctrl+N")
+        self.profile_action = self._action(toolbar, "Profil de la structure…", self.edit_profile, None)
+        self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
+        self.home.empty_label.setText("Chargement…")
+        QTimer.singleShot(0, self._load)
+
+    def _action(self, toolbar: QToolBar, text: str, slot: object, shortcut: str | None) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{text} ({shortcut})")
+        action.triggered.connect(slot)
+        toolbar.addAction(action)
+        return action
+
+    # --- data -------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        from desktop.home import EMPTY_TEXT
+        from desktop.session import Session
+
+        try:
+            self.session = Session(self.data_dir)
+        except Exception as error:  # noqa: BLE001 - shown to the user, the app stays open
+            QMessageBox.critical(self, "Bilan Clas", f"Impossible d'ouvrir les données dans {self.data_dir} :\n{error}")
+            return
+        self.home.empty_label.setText(EMPTY_TEXT)
+        self.refresh_list()
+        last = self.settings.last_questionnaire()
+        if last and last in self.home.rows:
+            self.open_questionnaire(last)
+
+    def refresh_list(self) -> None:
+        if self.session is not None:
+            self.home.show_rows(self.session.rows())
+
+    # --- navigation -------------------------------------------------------------------------
+
+    def show_home(self) -> None:
+        if not self._close_questionnaire():
+            return
+        self.refresh_list()
+        self.stack.setCurrentWidget(self.home)
+        self.home.tree.setFocus()
+
+    def _close_questionnaire(self) -> bool:
+        view = self.questionnaire_view
+        if view is None:
+            return True
+        if not view.close_view() and not self._confirm_unsaved():
+            return False
+        self.home.select(view.uuid)
+        self.stack.removeWidget(view)
+        view.deleteLater()
+        self.questionnaire_view = None
+        return True
+
+    def _confirm_unsaved(self) -> bool:
+        answer = QMessageBox.warning(
+            self,
+            "Saisie non enregistrée",
+            "Votre dernière saisie n'a pas pu être enregistrée. Fermer quand même et la perdre ?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def open_questionnaire(self, questionnaire_uuid: str) -> None:
+        from desktop.bindings import QuestionnaireBinding
+        from desktop.questionnaire_view import QuestionnaireView
+
+        if self.session is None or not self._close_questionnaire():
+            return
+        try:
+            binding = QuestionnaireBinding(self.session.store, questionnaire_uuid)
+        except Exception as error:  # noqa: BLE001 - e.g. a definition missing on this computer
+            QMessageBox.warning(self, "Ouvrir", str(error))
+            return
+        view = QuestionnaireView(binding)
+        view.status_changed.connect(self._on_status_changed)
+        self.questionnaire_view = view
+        self.stack.addWidget(view)
+        self.stack.setCurrentWidget(view)
+        self.settings.set_last_questionnaire(questionnaire_uuid)
+
+    def _on_status_changed(self, _uuid: str) -> None:
+        self.refresh_list()
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def new_action(self) -> None:
+        from desktop.dialogs import NewActionDialog
+
+        if self.session is None:
+            return
+        dialog = NewActionDialog(self.session.registry.latest(), self.session.profile_filled(), self)
+        if not dialog.exec():
+            return
+        definition, title = dialog.chosen()
+        info = self.session.store.create(form_id=definition.id, form_version=definition.version, title=title)
+        self.refresh_list()
+        self.open_questionnaire(info.uuid)
+
+    def edit_profile(self) -> None:
+        from desktop.dialogs import ProfileDialog
+
+        if self.session is None:
+            return
+        latest = self.session.registry.latest()
+        if latest:
+            ProfileDialog(self.session.store, latest[0], self).exec()
+
+    def delete_questionnaire(self, questionnaire_uuid: str) -> None:
+        if self.session is None:
+            return
+        row = self.home.rows[questionnaire_uuid]
+        answer = QMessageBox.question(
+            self,
+            "Supprimer le brouillon",
+            f"Supprimer définitivement le brouillon « {row.title} » et toutes ses réponses ?\n"
+            "Cette suppression ne peut pas être annulée.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        from forms.store import StoreError
+
+        try:
+            self.session.store.delete(questionnaire_uuid)
+        except StoreError as error:
+            QMessageBox.warning(self, "Supprimer le brouillon", str(error))
+        self.refresh_list()
+
+    # --- closing ----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        view = self.questionnaire_view
+        if view is not None and not view.close_view() and not self._confirm_unsaved():
+            event.ignore()
+            return
+        self.settings.set_window_geometry(self.saveGeometry())
+        self.settings.set_last_questionnaire(view.uuid if view is not None else None)
+        self.settings.sync()
+        self.tasks.wait()
+        if self.session is not None:
+            self.session.close()
+        event.accept()

@@ -1,0 +1,257 @@
+"""A questionnaire on screen: its header (title, status, last save), the Caf's notices, the form, Transmettre."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.bindings import QuestionnaireBinding
+from desktop.form_view import FormView
+from desktop.theme import badge_style
+from forms.attachments import import_attachment
+from forms.evaluation import Issue
+from forms.status import Status
+from forms.store import NotTransmittable, StoreError
+
+
+class QuestionnaireView(QWidget):
+    status_changed = Signal(str)
+    """The questionnaire's status changed (e.g. transmitted); carries its uuid."""
+
+    def __init__(self, binding: QuestionnaireBinding, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.binding = binding
+        self.uuid = binding.uuid
+        self.form = FormView(binding, self._attach)
+
+        self.title_label = QLabel()
+        self.title_label.setProperty("role", "page-title")
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_badge = QLabel()
+        self.status_badge.setAccessibleName("Statut du questionnaire")
+        self.saved_label = QLabel()
+        self.saved_label.setProperty("role", "saved")
+        self.saved_label.setAccessibleName("État de l'enregistrement")
+        self.transmit_button = QPushButton("Transmettre à la Caf…")
+        self.transmit_button.setObjectName("primary")
+        self.transmit_button.setToolTip("Vérifie le questionnaire, puis le place dans la file d'envoi")
+        self.transmit_button.clicked.connect(self.request_transmit)
+        header = QHBoxLayout()
+        header.addWidget(self.title_label, 1)
+        header.addWidget(self.saved_label)
+        header.addWidget(self.status_badge)
+        header.addWidget(self.transmit_button)
+
+        self.info_banner = QLabel()
+        self.info_banner.setWordWrap(True)
+        self.info_banner.setProperty("role", "help-text")
+        self.error_banner = QLabel()
+        self.error_banner.setWordWrap(True)
+        self.error_banner.setProperty("role", "error")
+        self.error_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_banner.hide()
+
+        self.notices_panel = QFrame()
+        self.notices_panel.setProperty("role", "question-card")
+        notices_layout = QVBoxLayout(self.notices_panel)
+        notices_title = QLabel("Remarques de la Caf")
+        notices_title.setProperty("role", "section")
+        self.notices_list = QListWidget()
+        self.notices_list.setAccessibleName("Remarques de la Caf")
+        self.notices_list.setWordWrap(True)
+        self.notices_list.setMaximumHeight(140)
+        self.notices_list.itemActivated.connect(self._on_notice_activated)
+        notices_layout.addWidget(notices_title)
+        notices_layout.addWidget(self.notices_list)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(header)
+        layout.addWidget(self.info_banner)
+        layout.addWidget(self.error_banner)
+        layout.addWidget(self.notices_panel)
+        layout.addWidget(self.form, 1)
+
+        self.form.saved.connect(self._on_saved)
+        self.form.save_failed.connect(self._on_save_failed)
+        self.form.page_changed.connect(self._on_page_changed)
+        self.refresh()
+        info = binding.info()
+        self.saved_label.setText(f"Enregistré le {info.updated_at.astimezone():%d/%m/%Y à %H:%M}")
+        if info.current_page:
+            self.form.go_to_page(info.current_page)
+
+    def _attach(self, path):  # type: ignore[no-untyped-def]
+        return import_attachment(self.binding.store, path)
+
+    # --- status and notices -----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read status, title and notices from the store (after a transmission or a sync)."""
+        info = self.binding.info()
+        self.title_label.setText(info.title)
+        self.status_badge.setText(info.status.label)
+        self.status_badge.setStyleSheet(badge_style(info.status))
+        editable = info.status.editable
+        self.form.set_read_only(not editable)
+        self.transmit_button.setVisible(editable)
+        self.info_banner.setText(_status_explanation(info.status))
+        self.info_banner.setVisible(bool(self.info_banner.text()))
+        notices = self.binding.notices()
+        shown = [n for n in notices if n.status == "open"] if editable else notices
+        by_question: dict[str, list[str]] = {}
+        self.notices_list.clear()
+        for notice in shown:
+            if notice.question_id:
+                by_question.setdefault(notice.question_id, []).append(notice.message)
+            where = self._question_label(notice.question_id) if notice.question_id else "Remarque générale"
+            prefix = "" if notice.status == "open" else "(résolue) "
+            item = QListWidgetItem(f"{prefix}{where} : {notice.message}")
+            item.setData(Qt.ItemDataRole.UserRole, notice.question_id)
+            self.notices_list.addItem(item)
+        self.notices_panel.setVisible(bool(shown))
+        self.form.show_notices(by_question)
+
+    def _question_label(self, question_id: str) -> str:
+        try:
+            return self.binding.definition.question(question_id).label
+        except KeyError:
+            return "Remarque générale"
+
+    def _on_notice_activated(self, item: QListWidgetItem) -> None:
+        question_id = item.data(Qt.ItemDataRole.UserRole)
+        if question_id and question_id in self.form.widgets:
+            self.form.focus_question(question_id)
+
+    # --- saving -----------------------------------------------------------------------------
+
+    def _on_saved(self, moment: dt.datetime | None) -> None:
+        self.error_banner.hide()
+        local = (moment or dt.datetime.now(dt.UTC)).astimezone()
+        self.saved_label.setText(f"Enregistré à {local:%H:%M:%S}")
+
+    def _on_save_failed(self, message: str) -> None:
+        self.error_banner.setText(message)
+        self.error_banner.show()
+        self.saved_label.setText("Non enregistré")
+
+    def _on_page_changed(self, page_id: str) -> None:
+        try:
+            self.binding.remember_page(page_id)
+        except StoreError:
+            pass  # remembering the page is a comfort, never a reason to interrupt
+
+    def close_view(self) -> bool:
+        """Flush pending edits before the view goes away; False if something could not be saved."""
+        return self.form.flush()
+
+    # --- transmission -----------------------------------------------------------------------
+
+    def request_transmit(self) -> None:
+        if not self.form.flush():
+            return
+        evaluation = self.form.evaluation
+        if not evaluation.transmittable:
+            self.form.show_all_messages()
+            dialog = ProblemsDialog(self.binding, evaluation.blocking, self)
+            dialog.jump_requested.connect(self.form.focus_question)
+            dialog.exec()
+            return
+        advice = "".join(f"\n• {i.message}" for i in evaluation.advice)
+        text = (
+            f"Transmettre « {self.binding.info().title} » à la Caf ?\n\n"
+            "Après transmission, le questionnaire ne peut plus être modifié, sauf si la Caf vous le renvoie "
+            "pour correction. Il partira à la prochaine synchronisation."
+        )
+        if advice:
+            text += f"\n\nConseils du référentiel (non bloquants) :{advice}"
+        box = QMessageBox(QMessageBox.Icon.Question, "Transmettre à la Caf", text, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        confirm = box.addButton("Transmettre", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is not confirm:
+            return
+        try:
+            self.binding.store.transmit(self.uuid)
+        except NotTransmittable as refusal:
+            ProblemsDialog(self.binding, refusal.evaluation.blocking, self).exec()
+            return
+        except StoreError as error:
+            QMessageBox.warning(self, "Transmettre à la Caf", str(error))
+            return
+        self.refresh()
+        self.status_changed.emit(self.uuid)
+
+
+class ProblemsDialog(QDialog):
+    """Everything that prevents transmission; each item jumps to its field."""
+
+    jump_requested = Signal(str)
+    """The user chose an item; carries the question id."""
+
+    def __init__(self, binding: QuestionnaireBinding, problems: list[Issue], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Avant de transmettre")
+        self.resize(640, 460)
+        definition = binding.definition
+        titles = {p.id: p.title for p in definition.pages}
+        intro = QLabel(
+            f"Il reste {len(problems)} point{'s' if len(problems) > 1 else ''} à compléter ou corriger. "
+            "Double-cliquez sur un point (ou appuyez sur Entrée) pour aller à la question."
+        )
+        intro.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Points à compléter ou corriger")
+        self.list.setWordWrap(True)
+        for problem in problems:
+            label = definition.question(problem.question_id).label
+            item = QListWidgetItem(f"{titles[problem.page_id]} › {label}\n    {problem.message}")
+            item.setData(Qt.ItemDataRole.UserRole, problem.question_id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(self._on_activated)
+        buttons = QDialogButtonBox()
+        go = buttons.addButton("Aller à la question", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Fermer", QDialogButtonBox.ButtonRole.RejectRole)
+        go.clicked.connect(self._on_go)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+
+    def _on_go(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self._on_activated(item)
+
+    def _on_activated(self, item: QListWidgetItem) -> None:
+        self.accept()
+        self.jump_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+def _status_explanation(status: Status) -> str:
+    return {
+        Status.EN_COURS: "",
+        Status.A_ENVOYER: "Transmis sur cet ordinateur : il partira vers la Caf à la prochaine synchronisation. "
+        "Lecture seule.",
+        Status.TRANSMIS: "Reçu par la Caf, qui va le vérifier. Lecture seule.",
+        Status.A_CORRIGER: "La Caf vous a renvoyé ce questionnaire : corrigez les points signalés, puis transmettez-le "
+        "de nouveau.",
+        Status.VALIDE: "Validé par la Caf : il ne peut plus être modifié.",
+    }[status]

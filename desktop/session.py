@@ -1,0 +1,52 @@
+"""The open data folder: definitions, store, and what the list shows. Loaded after the window appears."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.home import Row
+from forms.evaluation import Progress
+from forms.registry import FormRegistry
+from forms.status import Status
+from forms.store import Store, StoreError
+
+
+class Session:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.registry = FormRegistry.load(data_dir / "forms")
+        self.store = Store.open(data_dir, self.registry)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def rows(self) -> list[Row]:
+        """Every questionnaire, newest campaign first, then most recently edited first."""
+        rows = []
+        versions_by_uuid = {}
+        for info in self.store.list():
+            try:
+                definition = self.store.definition(info.uuid)
+                pages = self.store.evaluate(info.uuid).pages
+                campaign = f"Campagne {definition.campaign.school_year} — {definition.title}"
+                order = definition.campaign.opens.isoformat()
+            except StoreError:
+                pages, campaign, order = (), f"Formulaire inconnu : {info.form_id}", ""
+            versions_by_uuid[info.uuid] = order
+            rows.append(
+                Row(
+                    uuid=info.uuid,
+                    title=info.title,
+                    campaign=campaign,
+                    status=info.status,
+                    pages_complete=sum(p.state == Progress.COMPLETE for p in pages),
+                    pages_total=len(pages),
+                    updated=f"{info.updated_at.astimezone():%d/%m/%Y %H:%M}",
+                    deletable=info.status == Status.EN_COURS and not self.store.versions(info.uuid),
+                )
+            )
+        rows.sort(key=lambda r: versions_by_uuid[r.uuid], reverse=True)  # stable: keeps the edit order
+        return rows
+
+    def profile_filled(self) -> bool:
+        return bool(self.store.profile())

@@ -1,0 +1,100 @@
+"""The one way the app runs long work (network, bulk PDF) off the GUI thread.
+
+    handle = tasks.run(work, on_success=..., on_failure=..., on_progress=...)
+
+`work(context)` runs on a pool thread: it must not touch any widget; it reports with
+`context.report(done, total, text)` and checks `context.cancelled()` to stop early. The callbacks
+run on the GUI thread (queued signals). Connect bound methods, not closures over widgets.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class TaskContext:
+    def __init__(self, signals: _Signals, cancel_event: threading.Event) -> None:
+        self._signals = signals
+        self._cancel = cancel_event
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        self._signals.progressed.emit(done, total, text)
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class _Signals(QObject):
+    progressed = Signal(int, int, str)
+    """Progress: done, total, a French line for the user."""
+    succeeded = Signal(object)
+    """The work's return value."""
+    failed = Signal(object)
+    """The exception the work raised."""
+
+
+class TaskHandle(QObject):
+    """A running task: cancel it, or ask whether it is still running."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.signals = _Signals(self)
+        self._cancel = threading.Event()
+        self.running = True
+        self.signals.succeeded.connect(self._on_finished)
+        self.signals.failed.connect(self._on_finished)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _on_finished(self, _result: object) -> None:
+        self.running = False
+
+
+class _Runnable(QRunnable):
+    def __init__(self, work: Callable[[TaskContext], Any], handle: TaskHandle) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = handle.signals
+        self.context = TaskContext(handle.signals, handle._cancel)
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.context)
+        except BaseException as error:  # noqa: BLE001 - every failure reaches the GUI as a signal
+            self.signals.failed.emit(error)
+        else:
+            self.signals.succeeded.emit(result)
+
+
+class TaskRunner(QObject):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(2)
+
+    def run(
+        self,
+        work: Callable[[TaskContext], Any],
+        *,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[int, int, str], None] | None = None,
+    ) -> TaskHandle:
+        handle = TaskHandle(self)
+        if on_success is not None:
+            handle.signals.succeeded.connect(on_success)
+        if on_failure is not None:
+            handle.signals.failed.connect(on_failure)
+        if on_progress is not None:
+            handle.signals.progressed.connect(on_progress)
+        self.pool.start(_Runnable(work, handle))
+        return handle
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Wait for every task to end (at exit and in tests)."""
+        return self.pool.waitForDone(msecs)

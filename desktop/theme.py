@@ -1,0 +1,57 @@
+"""Colours and styles used everywhere: the same status colours in the list, the form and the dialogs."""
+
+from __future__ import annotations
+
+from forms.status import Status
+
+# Status badge: (background, text). Chosen for contrast >= 4.5:1 with the text colour.
+STATUS_COLOURS: dict[Status, tuple[str, str]] = {
+    Status.EN_COURS: ("#e8eef7", "#1f3d6d"),
+    Status.A_ENVOYER: ("#fff1d6", "#7a4b00"),
+    Status.TRANSMIS: ("#dceefb", "#0b4f7c"),
+    Status.A_CORRIGER: ("#fde2e1", "#8c1d18"),
+    Status.VALIDE: ("#def5e3", "#1d5e2d"),
+}
+
+# Page progress, as on Espada: red not started, orange partial, green complete. Keyed by
+# forms.evaluation.Progress values (a StrEnum), without importing the engine at start-up.
+PROGRESS_COLOURS: dict[str, str] = {
+    "not_started": "#c62828",
+    "partial": "#ef8c00",
+    "complete": "#2e7d32",
+}
+
+ERROR_COLOUR = "#b3261e"
+ADVICE_COLOUR = "#8a5300"
+NOTICE_BACKGROUND = "#fff4d6"
+ACCENT = "#1f5fa8"
+
+STYLESHEET = f"""
+QLabel[role="page-title"] {{ font-size: 17pt; font-weight: 600; color: #1b2b40; }}
+QLabel[role="section"] {{ font-size: 12pt; font-weight: 600; color: {ACCENT}; padding-top: 10px; }}
+QLabel[role="question"] {{ font-weight: 600; }}
+QLabel[role="help-text"] {{ color: #50575f; }}
+QLabel[role="error"] {{ color: {ERROR_COLOUR}; }}
+QLabel[role="advice"] {{ color: {ADVICE_COLOUR}; }}
+QLabel[role="notice"] {{
+    background: {NOTICE_BACKGROUND}; border: 1px solid #e0b84a; border-radius: 4px; padding: 6px;
+}}
+QLabel[role="saved"] {{ color: #2e7d32; }}
+QLabel[role="empty"] {{ color: #50575f; font-size: 12pt; }}
+QFrame[role="question-card"] {{ background: white; border: 1px solid #d7dce2; border-radius: 6px; }}
+QFrame[role="question-card"][state="error"] {{ border: 2px solid {ERROR_COLOUR}; }}
+QLineEdit:read-only, QPlainTextEdit[readOnly="true"] {{ background: #f3f4f6; }}
+QRadioButton:disabled, QCheckBox:disabled {{ color: #2b2b2b; }}
+QListWidget#page-navigator::item {{ padding: 7px 4px; border-bottom: 1px solid #eceff3; color: #1b2b40; }}
+QListWidget#page-navigator::item:selected {{ background: #d6e4f5; color: #0d2747; font-weight: 600; }}
+QTreeWidget::item {{ padding: 5px 2px; }}
+QTreeWidget::item:selected {{ background: #d6e4f5; color: #0d2747; }}
+QPushButton#primary {{ background: {ACCENT}; color: white; font-weight: 600; padding: 6px 14px; border-radius: 4px; }}
+QPushButton#link {{ color: {ACCENT}; text-decoration: underline; border: none; padding: 0; }}
+QPushButton#primary:disabled {{ background: #9bb3d1; }}
+"""
+
+
+def badge_style(status: Status) -> str:
+    background, text = STATUS_COLOURS[status]
+    return f"background: {background}; color: {text}; border-radius: 9px; padding: 2px 10px; font-weight: 600;"

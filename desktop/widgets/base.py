@@ -1,0 +1,138 @@
+"""The contract every question widget honours, whatever its type.
+
+A question widget shows the label (with a required mark), the help behind a "?" button, the input,
+and a message line. It never decides whether a value is valid: forms/ does, and the form view
+calls `show_issue`. It emits `value_edited` when the user changes the answer, and `left` when
+focus leaves it (the moment to show a message or flush a pending save).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QToolButton, QVBoxLayout, QWidget
+
+from forms.definition import Question
+
+
+class QuestionWidget(QFrame):
+    value_edited = Signal(str)
+    """The user changed the answer; carries the question id."""
+    left = Signal(str)
+    """Focus left the input; carries the question id."""
+
+    #: Text inputs ask the view to wait for a pause in typing before saving; choices save at once.
+    debounced = False
+
+    def __init__(self, question: Question, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.question = question
+        self.setProperty("role", "question-card")
+        self.setObjectName(f"question-{question.id}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(6)
+
+        header = QHBoxLayout()
+        mark = " <span style='color:#b3261e'>*</span>" if question.required else ""
+        self.label = QLabel(_escape(question.label) + mark)
+        self.label.setProperty("role", "question")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        header.addWidget(self.label, 1)
+        if question.help:
+            self.help_button = QToolButton()
+            self.help_button.setText("?")
+            self.help_button.setToolTip(question.help)
+            self.help_button.setAccessibleName(f"Aide : {question.label}")
+            self.help_button.clicked.connect(self._show_help)
+            header.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(header)
+
+        self.body = QVBoxLayout()
+        layout.addLayout(self.body)
+
+        self.notice_label = _plain_label("notice")
+        self.message_label = _plain_label("error")
+        layout.addWidget(self.notice_label)
+        layout.addWidget(self.message_label)
+        self._read_only = False
+
+    # --- for subclasses -------------------------------------------------------------------
+
+    def add_input(self, widget: QWidget) -> None:
+        """Put an input in the body, named and described for screen readers, watched for focus-out."""
+        self.body.addWidget(widget)
+        self.describe(widget)
+
+    def describe(self, widget: QWidget, name: str | None = None) -> None:
+        widget.setAccessibleName(name or self.question.label)
+        if self.question.help:
+            widget.setAccessibleDescription(self.question.help)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.FocusOut:
+            self.left.emit(self.question.id)
+        return False
+
+    def emit_edited(self) -> None:
+        if not self._read_only:
+            self.value_edited.emit(self.question.id)
+
+    # --- the contract ---------------------------------------------------------------------
+
+    def value(self) -> Any:
+        """The answer as plain JSON data (DESIGN §4), or None when unanswered."""
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        """Show `value` without emitting `value_edited`."""
+        raise NotImplementedError
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+
+    def focus_input(self) -> None:
+        """Give the keyboard focus to the first input (jump-to-field)."""
+        self.focusNextChild()
+
+    def input_error(self) -> str | None:
+        """A message when the text typed cannot become a value at all (e.g. '12,5,3'); None otherwise."""
+        return None
+
+    def show_issue(self, message: str | None, severity: str = "error") -> None:
+        self.message_label.setText(message or "")
+        self.message_label.setProperty("role", "advice" if severity == "advice" else "error")
+        self.message_label.setVisible(bool(message))
+        self.setProperty("state", "error" if message and severity == "error" else "")
+        for widget in (self.message_label, self):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
+    def show_notices(self, messages: list[str]) -> None:
+        """The Caf's notices about this question, shown as plain text (never rich text)."""
+        text = "\n".join(f"Remarque de la Caf : {m}" for m in messages)
+        self.notice_label.setText(text)
+        self.notice_label.setVisible(bool(messages))
+
+    def _show_help(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Aide", self.question.help or "", parent=self)
+        box.setInformativeText(self.question.label)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+
+def _plain_label(role: str) -> QLabel:
+    label = QLabel()
+    label.setProperty("role", role)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,88 @@
+"""The complementary document: pick a file, which is copied into the data folder with its SHA-256."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+
+from desktop.widgets.base import QuestionWidget
+from forms.definition import Question
+
+Attach = Callable[[Path], dict[str, Any]]
+
+
+def _size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} octets"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} Ko"
+    return f"{size / 1024 / 1024:.1f} Mo".replace(".", ",")
+
+
+class FileWidget(QuestionWidget):
+    def __init__(self, question: Question, attach: Attach, parent: QWidget | None = None) -> None:
+        super().__init__(question, parent)
+        self._attach = attach
+        self._value: dict[str, Any] | None = None
+        self.name_label = QLabel("Aucun document")
+        self.name_label.setWordWrap(True)
+        self.choose_button = QPushButton("Choisir un document…")
+        self.remove_button = QPushButton("Retirer")
+        self.choose_button.clicked.connect(self._on_choose)
+        self.remove_button.clicked.connect(self._on_remove)
+        self.describe(self.choose_button, f"Choisir un document : {question.label}")
+        self.describe(self.remove_button, f"Retirer le document : {question.label}")
+        row = QHBoxLayout()
+        row.addWidget(self.choose_button)
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        self.body.addWidget(self.name_label)
+        self.body.addLayout(row)
+        self._refresh()
+
+    def _on_choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choisir un document", str(Path.home()), "Documents (*.pdf *.doc *.docx *.odt *.jpg *.jpeg *.png)"
+        )
+        if path:
+            self.choose_file(Path(path))
+
+    def choose_file(self, path: Path) -> None:
+        """Copy `path` into the data folder and make it the answer."""
+        try:
+            self._value = self._attach(path)
+        except OSError as error:
+            QMessageBox.warning(self, "Document", f"Impossible de lire ce document : {error.strerror}.")
+            return
+        self._refresh()
+        self.emit_edited()
+
+    def _on_remove(self) -> None:
+        self._value = None
+        self._refresh()
+        self.emit_edited()
+
+    def _refresh(self) -> None:
+        if self._value:
+            self.name_label.setText(f"{self._value['name']} ({_size_text(self._value['size'])})")
+        else:
+            self.name_label.setText("Aucun document")
+        self.remove_button.setVisible(bool(self._value) and not self._read_only)
+        self.choose_button.setVisible(not self._read_only)
+
+    def value(self) -> Any:
+        return self._value
+
+    def set_value(self, value: Any) -> None:
+        self._value = value if isinstance(value, dict) else None
+        self._refresh()
+
+    def set_read_only(self, read_only: bool) -> None:
+        super().set_read_only(read_only)
+        self._refresh()
+
+    def focus_input(self) -> None:
+        self.choose_button.setFocus()

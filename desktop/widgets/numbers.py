@@ -1,0 +1,66 @@
+"""Whole and decimal numbers: the field refuses letters; a comma or a dot both mean the decimal point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRegularExpression
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from desktop.widgets.base import QuestionWidget
+from forms.definition import Question
+
+
+class NumberWidget(QuestionWidget):
+    debounced = True
+
+    def __init__(self, question: Question, parent: QWidget | None = None) -> None:
+        super().__init__(question, parent)
+        self.is_decimal = question.type == "decimal"
+        sign = "-?" if question.min is None or question.min < 0 else ""
+        fraction = rf"([.,]\d{{0,{question.decimals}}})?" if question.decimals is not None else r"([.,]\d*)?"
+        pattern = sign + r"\d{0,9}" + (fraction if self.is_decimal else "")
+        self.edit = QLineEdit()
+        self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self.edit))
+        self.edit.setMaximumWidth(180)
+        self.edit.textEdited.connect(self._on_edited)
+        row = QHBoxLayout()
+        row.addWidget(self.edit)
+        if question.unit:
+            row.addWidget(QLabel(question.unit))
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.describe(self.edit)
+
+    def _on_edited(self, _text: str) -> None:
+        self.emit_edited()
+
+    def _parse(self) -> int | float | None:
+        text = self.edit.text().strip().replace(",", ".")
+        if text in ("", "-", ".", "-."):
+            return None
+        number = float(text) if self.is_decimal else int(text)
+        return int(number) if self.is_decimal and number.is_integer() else number
+
+    def value(self) -> Any:
+        return self._parse()
+
+    def input_error(self) -> str | None:
+        text = self.edit.text().strip()
+        if text and self._parse() is None:
+            return "Nombre attendu."
+        return None
+
+    def set_value(self, value: Any) -> None:
+        if value is None:
+            self.edit.setText("")
+        else:
+            self.edit.setText(str(value).replace(".", ","))
+
+    def set_read_only(self, read_only: bool) -> None:
+        super().set_read_only(read_only)
+        self.edit.setReadOnly(read_only)
+
+    def focus_input(self) -> None:
+        self.edit.setFocus()
