@@ -1,0 +1,115 @@
+"""What a bilan prints, gathered from the store once: a frozen snapshot the renderer reads.
+
+Rendering reads nothing else, so a bilan can be built from a store, a test, or a worker thread
+holding a snapshot taken on another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from forms.definition import FormDefinition
+from forms.pdf.values import NOT_ANSWERED
+from forms.status import Status
+from forms.store import NoticeInfo, QuestionnaireInfo, Store, VersionInfo
+
+# Attachments are kept in the data folder, one file per content, named by its SHA-256.
+ATTACHMENTS_DIR = "attachments"
+ORGANISATION_QUESTION = "nom_structure"
+# "Anything not transmitted" carries the BROUILLON mark: a draft, a frozen version still in the
+# outbox, and a questionnaire the Caf sent back for correction.
+NOT_TRANSMITTED = frozenset({Status.EN_COURS, Status.A_ENVOYER, Status.A_CORRIGER})
+# Statuses whose content is the last version (frozen), not the editable answers.
+_FROZEN = frozenset({Status.A_ENVOYER, Status.TRANSMIS, Status.VALIDE})
+
+
+@dataclass(frozen=True)
+class BilanData:
+    """Everything one printed bilan shows."""
+
+    definition: FormDefinition
+    info: QuestionnaireInfo
+    answers: Mapping[str, Any]
+    notices: tuple[NoticeInfo, ...] = ()
+    versions: tuple[VersionInfo, ...] = ()  # oldest first
+    # question id -> French note printed next to a file answer whose stored copy does not check out
+    attachment_notes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def organisation(self) -> str:
+        name = self.answers.get(ORGANISATION_QUESTION)
+        return name.strip() if isinstance(name, str) and name.strip() else NOT_ANSWERED
+
+    @property
+    def status(self) -> Status:
+        return self.info.status
+
+    @property
+    def status_date(self) -> dt.datetime:
+        return self.info.status_changed_at
+
+    @property
+    def draft(self) -> bool:
+        return self.info.status in NOT_TRANSMITTED
+
+    @property
+    def transmission(self) -> VersionInfo | None:
+        """The partner's latest transmitted version, if any (Caf edits are not transmissions)."""
+        partner = [v for v in self.versions if v.author == "partner"]
+        return partner[-1] if partner else None
+
+    @property
+    def transmission_number(self) -> int | None:
+        """1 for the first transmission, 2 for the next (after a correction), and so on."""
+        partner = [v for v in self.versions if v.author == "partner"]
+        return len(partner) or None
+
+
+def check_attachment(data_dir: Path, value: Any) -> str | None:
+    """A French note when the stored copy of a file answer is missing or altered; None when it checks out."""
+    digest = value.get("sha256") if isinstance(value, dict) else None
+    if not isinstance(digest, str) or not digest:
+        return None  # nothing to check against; the value itself is printed as it is
+    path = data_dir / ATTACHMENTS_DIR / digest
+    try:
+        hasher = hashlib.sha256()
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                hasher.update(chunk)
+    except FileNotFoundError:
+        return "Fichier introuvable dans le dossier de données de l'application."
+    except OSError as exc:
+        return f"Fichier illisible dans le dossier de données ({exc.strerror or exc})."
+    if hasher.hexdigest() != digest:
+        return "Fichier altéré : son contenu ne correspond plus à l'empreinte enregistrée."
+    return None
+
+
+def bilan_from_store(store: Store, questionnaire_uuid: str) -> BilanData:
+    """Snapshot one questionnaire; raises the store's NotFound / UnknownForm."""
+    info = store.get(questionnaire_uuid)
+    definition = store.definition(questionnaire_uuid)
+    versions = tuple(store.versions(questionnaire_uuid))
+    # Once frozen, what counts is what was transmitted (or what the Caf made of it).
+    answers = dict(versions[-1].answers) if info.status in _FROZEN and versions else store.answers(questionnaire_uuid)
+    data_dir = store.path.parent
+    notes = {}
+    for question in definition.questions():
+        if question.type == "file" and question.id in answers:
+            note = check_attachment(data_dir, answers[question.id])
+            if note:
+                notes[question.id] = note
+    return BilanData(
+        definition=definition,
+        info=info,
+        answers=MappingProxyType(answers),
+        notices=tuple(store.notices(questionnaire_uuid)),
+        versions=versions,
+        attachment_notes=MappingProxyType(notes),
+    )
