@@ -1,5 +1,5 @@
 """The `bilan-clas` subcommands, one module per topic; each module exposes `register(commands)`."""
 
-from desktop.commands import questionnaires
+from desktop.commands import pdf, questionnaires
 
-MODULES = [questionnaires]
+MODULES = [questionnaires, pdf]
