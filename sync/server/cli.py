@@ -1,0 +1,272 @@
+"""`bilan-clas-server`: serve the reference server, manage accounts and campaigns, drive the Caf review.
+
+Every command works on the database directly through the same service functions as the HTTP routes.
+Exit status: 0 success; 1 refused or failed (one French line on stderr); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from forms.definition import DefinitionError
+from forms.status import Status
+from sync import protocol as p
+from sync.server import accounts, campaigns, review
+from sync.server.context import ServerContext
+from sync.server.problems import ApiProblem
+from sync.server.settings import DATABASE_ENV, DEFAULT_SQLITE_FILE, Settings, database_url_from, default_database_url
+
+PASSWORD_ENV = "BILAN_CLAS_PASSWORD"
+
+_FRENCH = {
+    "usage: ": "usage : ",
+    "positional arguments": "arguments",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "the following arguments are required: %s": "argument(s) obligatoire(s) manquant(s) : %s",
+    "unrecognized arguments: %s": "argument(s) non reconnu(s) : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choix possibles : %(choices)s)",
+    "expected one argument": "une valeur est attendue",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+}
+argparse._ = lambda message: _FRENCH.get(message, message)  # type: ignore[attr-defined]
+
+
+class CliError(Exception):
+    """A refusal to report as one French line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog} : erreur : {message} (aide : {self.prog} --help)\n")
+        raise SystemExit(2)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date attendue au format AAAA-MM-JJ : {text!r}") from None
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"identifiant de questionnaire invalide : {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bilan-clas-server", description="Serveur de référence de Bilan Clas.")
+    db = _Parser(add_help=False)
+    db.add_argument(
+        "--database-url",
+        help=f"URL SQLAlchemy (sqlite:///… ou postgresql+psycopg://…) ; défaut : ${DATABASE_ENV} "
+        f"ou ./{DEFAULT_SQLITE_FILE}",
+    )
+    db.add_argument(
+        "--forms-dir",
+        action="append",
+        default=[],
+        type=Path,
+        help="dossier de définitions de formulaire en plus de celles livrées (répétable)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", parser_class=_Parser)
+
+    serve = commands.add_parser("serve", parents=[db], help="démarre le serveur HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--access-log", action="store_true", help="journalise chaque requête")
+
+    for role, text in ((accounts.PARTNER, "partenaire"), (accounts.REVIEWER, "agent de Caf")):
+        add = commands.add_parser(f"add-{role}", parents=[db], help=f"crée un compte {text}")
+        add.add_argument("--email", required=True)
+        add.add_argument("--password", help=f"sinon ${PASSWORD_ENV}, sinon demandé")
+        add.add_argument("--caf", required=True, help="code de la Caf")
+        if role == accounts.PARTNER:
+            add.add_argument("--name", help="nom de l'organisation")
+
+    campaign = commands.add_parser("campaign", help="fenêtres de campagne").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    set_ = campaign.add_parser("set", parents=[db], help="prolonge ou avance une campagne")
+    set_.add_argument("form_id", metavar="FORM_ID")
+    set_.add_argument("--opens", type=_date)
+    set_.add_argument("--closes", type=_date)
+    campaign.add_parser("list", parents=[db], help="affiche les campagnes en vigueur")
+
+    reviews = commands.add_parser("review", help="relecture par la Caf").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    listing = reviews.add_parser("list", parents=[db], help="liste les questionnaires")
+    listing.add_argument("--caf")
+    listing.add_argument("--state", choices=[s.value for s in p.SERVER_STATES])
+    listing.add_argument("--json", action="store_true")
+    show = reviews.add_parser("show", parents=[db], help="affiche un questionnaire")
+    show.add_argument("id", type=_uuid, metavar="ID")
+    show.add_argument("--json", action="store_true")
+    notice = reviews.add_parser("notice", parents=[db], help="ajoute une notice")
+    notice.add_argument("id", type=_uuid, metavar="ID")
+    notice.add_argument("--message", required=True)
+    notice.add_argument("--question", help="identifiant de la question concernée")
+    notice.add_argument("--reviewer", required=True, help="e-mail de l'agent de Caf")
+    for action, text in (("return", "renvoie pour correction"), ("validate", "valide (définitif)")):
+        command = reviews.add_parser(action, parents=[db], help=text)
+        command.add_argument("id", type=_uuid, metavar="ID")
+        command.add_argument("--reviewer", required=True, help="e-mail de l'agent de Caf")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    url = database_url_from(args.database_url) if args.database_url else default_database_url()
+    return Settings(database_url=url, forms_dirs=tuple(args.forms_dir))
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    settings = _settings(args)
+    app = create_app(settings)
+    print(f"Serveur Bilan Clas : http://{args.host}:{args.port}{p.API_PREFIX} (base : {_safe_url(settings)})")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _add_account(ctx: ServerContext, args: argparse.Namespace) -> None:
+    role = accounts.PARTNER if args.command == "add-partner" else accounts.REVIEWER
+    password = args.password or os.environ.get(PASSWORD_ENV) or getpass.getpass("Mot de passe : ")
+    account = accounts.create_account(
+        ctx, role=role, email=args.email, password=password, caf=args.caf, name=getattr(args, "name", None)
+    )
+    kind = "partenaire" if role == accounts.PARTNER else "agent de Caf"
+    print(f"Compte {kind} créé : {account.email} (Caf {account.caf}, {account.name})")
+
+
+def _campaign(ctx: ServerContext, args: argparse.Namespace) -> None:
+    if args.action == "set":
+        if args.opens is None and args.closes is None:
+            raise CliError("Indiquez --opens, --closes ou les deux.")
+        opens, closes = campaigns.set_window(ctx, args.form_id, opens=args.opens, closes=args.closes)
+        print(f"Campagne {args.form_id} : du {campaigns.french_date(opens)} au {campaigns.french_date(closes)}")
+        return
+    for ref in campaigns.form_refs(ctx):
+        assert ref.opens is not None
+        assert ref.closes is not None
+        print(
+            f"{ref.form_id} v{ref.form_version} ({ref.school_year}) : "
+            f"du {campaigns.french_date(ref.opens)} au {campaigns.french_date(ref.closes)}"
+        )
+
+
+def _review(ctx: ServerContext, args: argparse.Namespace) -> None:
+    if args.action == "list":
+        found = review.list_questionnaires(ctx, args.caf, args.state)
+        if args.json:
+            print(found.model_dump_json(indent=2))
+            return
+        if not found.questionnaires:
+            print("Aucun questionnaire.")
+        for s in found.questionnaires:
+            print(
+                f"{s.questionnaire_id}  {Status(s.state).label:<10}  Caf {s.caf:<6}  rév. {s.server_rev:<3}  "
+                f"notices ouvertes : {s.open_notices}  {s.organisation}"
+            )
+        return
+    if args.action == "show":
+        _show(review.detail(ctx, None, args.id), args.json)
+        return
+    reviewer = accounts.find_account(ctx, args.reviewer, accounts.REVIEWER)
+    if args.action == "notice":
+        _, view = review.add_notice(
+            ctx, reviewer, args.id, p.NoticeCreate(question_id=args.question, message=args.message)
+        )
+        print(f"Notice {view.notice_id} ajoutée" + (f" sur la question {view.question_id}" if view.question_id else ""))
+        return
+    change: Callable[[ServerContext, accounts.Account, uuid.UUID], p.ReviewSummary] = (
+        review.return_for_correction if args.action == "return" else review.validate
+    )
+    summary = change(ctx, reviewer, args.id)
+    print(f"Questionnaire {summary.questionnaire_id} : {Status(summary.state).label}")
+
+
+def _show(detail: p.ReviewDetail, as_json: bool) -> None:
+    if as_json:
+        print(detail.model_dump_json(indent=2))
+        return
+    s = detail.summary
+    print(f"Questionnaire {s.questionnaire_id} — {Status(s.state).label}")
+    print(f"  Organisation : {s.organisation} <{s.organisation_email}>, Caf {s.caf}")
+    print(f"  Formulaire : {s.form_id} v{s.form_version}, révision {s.server_rev}")
+    print("Versions :")
+    for v in detail.versions:
+        who = "Caf" if v.author_role == "caf" else "partenaire"
+        print(
+            f"  rév. {v.server_rev}  {v.version_id}  {who} ({v.author})  {v.created_at:%d/%m/%Y %H:%M}  "
+            f"{len(v.answers)} réponses"
+        )
+    print("Notices :" if detail.notices else "Notices : aucune")
+    for n in detail.notices:
+        state = "ouverte" if n.status == "open" else "résolue"
+        where = n.question_id or "remarque générale"
+        print(f"  [{state}] {where} : {n.message}")
+    print("Journal :" if detail.audit else "Journal : vide")
+    for e in detail.audit:
+        print(f"  {e.at:%d/%m/%Y %H:%M}  {e.actor}  {e.action}  {json.dumps(e.detail, ensure_ascii=False)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            _serve(args)
+            return 0
+        ctx = ServerContext.open(_settings(args))
+        try:
+            if args.command in ("add-partner", "add-reviewer"):
+                _add_account(ctx, args)
+            elif args.command == "campaign":
+                _campaign(ctx, args)
+            else:
+                _review(ctx, args)
+        finally:
+            ctx.close()
+    except ApiProblem as problem:
+        if problem.code == p.NOT_FOUND and getattr(args, "id", None):
+            return _fail(f"Questionnaire introuvable (ou hors de la Caf de l'agent) : {args.id}")
+        return _fail(problem.message())
+    except (CliError, accounts.AccountError, campaigns.CampaignError, DefinitionError) as exc:
+        return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        return _fail(
+            f"Base de données inaccessible ou invalide : {type(exc).__name__} ({str(exc).splitlines()[0][:200]})"
+        )
+    except KeyboardInterrupt:
+        return _fail("Interrompu.")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"bilan-clas-server : erreur : {message}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,33 @@
+"""What every service needs: settings, database, form definitions and the password hasher."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+
+from forms.registry import FormRegistry
+from sync.server.db import Database
+from sync.server.settings import Settings
+
+
+@dataclass
+class ServerContext:
+    settings: Settings
+    db: Database
+    registry: FormRegistry
+    hasher: PasswordHasher
+
+    @classmethod
+    def open(cls, settings: Settings, *, hasher: PasswordHasher | None = None) -> ServerContext:
+        """Connect, create the schema if needed, and load the definitions."""
+        db = Database(settings.database_url, pool_size=settings.pool_size, max_overflow=settings.max_overflow)
+        db.create_schema()
+        return cls(settings, db, FormRegistry.load(*settings.forms_dirs), hasher or PasswordHasher())
+
+    def now(self) -> dt.datetime:
+        return self.settings.now()
+
+    def close(self) -> None:
+        self.db.dispose()

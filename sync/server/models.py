@@ -1,0 +1,175 @@
+"""Database tables (SQLModel), the same on SQLite and PostgreSQL.
+
+JSON documents (answers, attachments, feed data, audit detail) are stored as canonical JSON text, so
+the bytes read back are the bytes hashed and replayed, whatever the database's JSON type does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import DateTime, Index, LargeBinary, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in and out; SQLite has no time zones, so naive values read back are UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Account(SQLModel, table=True):
+    """A partner organisation (role "partner") or a Caf agent (role "reviewer")."""
+
+    __tablename__ = "account"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)  # stored lower-case
+    role: str = Field(max_length=16)
+    caf: str = Field(max_length=64, index=True)
+    name: str = Field(max_length=500)
+    password_hash: str = Field(max_length=200)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    token_hash: str = Field(primary_key=True, max_length=64)  # sha256 of the opaque token
+    account_id: int = Field(foreign_key="account.id", index=True)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    expires_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class LoginFailure(SQLModel, table=True):
+    __tablename__ = "login_failure"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class Questionnaire(SQLModel, table=True):
+    __tablename__ = "questionnaire"
+    id: uuid.UUID = Field(primary_key=True)
+    organisation_id: int = Field(foreign_key="account.id", index=True)
+    caf: str = Field(max_length=64, index=True)
+    form_id: str = Field(max_length=64)
+    form_version: int
+    state: str = Field(max_length=16)
+    current_version_id: uuid.UUID
+    server_rev: int
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class Version(SQLModel, table=True):
+    """One immutable version; partner transmissions and Caf edits alike."""
+
+    __tablename__ = "version"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "server_rev"),)
+    id: uuid.UUID = Field(primary_key=True)
+    questionnaire_id: uuid.UUID = Field(foreign_key="questionnaire.id", index=True)
+    base_version_id: uuid.UUID | None = None
+    server_rev: int
+    author_role: str = Field(max_length=16)
+    author_id: int = Field(foreign_key="account.id")
+    form_id: str = Field(max_length=64)
+    form_version: int
+    answers_json: str = Field(sa_type=Text)
+    attachments_json: str = Field(sa_type=Text)
+    payload_sha256: str = Field(max_length=64)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The answer given to the first delivery of a version id, replayed verbatim forever (no TTL)."""
+
+    __tablename__ = "idempotency_record"
+    key: uuid.UUID = Field(primary_key=True)  # the version id
+    scope: str = Field(max_length=80)  # "org:<account id>" or "caf:<code>": lookups are scoped (IETF draft)
+    questionnaire_id: uuid.UUID
+    payload_sha256: str = Field(max_length=64)
+    status: int
+    response_json: str = Field(sa_type=Text)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachment"
+    questionnaire_id: uuid.UUID = Field(primary_key=True)
+    sha256: str = Field(primary_key=True, max_length=64)
+    organisation_id: int = Field(foreign_key="account.id", index=True)
+    size: int
+    media_type: str = Field(max_length=127)
+    data: bytes = Field(sa_type=LargeBinary)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class Notice(SQLModel, table=True):
+    __tablename__ = "notice"
+    id: uuid.UUID = Field(primary_key=True)
+    questionnaire_id: uuid.UUID = Field(foreign_key="questionnaire.id", index=True)
+    version_id: uuid.UUID
+    question_id: str | None = Field(default=None, max_length=64)
+    message: str = Field(sa_type=Text)
+    status: str = Field(max_length=16)
+    author_id: int = Field(foreign_key="account.id")
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    resolved_by_version_id: uuid.UUID | None = None
+    resolved_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class FeedCounter(SQLModel, table=True):
+    """The last feed seq of one partner organisation; incremented inside each writing transaction."""
+
+    __tablename__ = "feed_counter"
+    organisation_id: int = Field(primary_key=True, foreign_key="account.id")
+    last_seq: int = 0
+
+
+class FeedChange(SQLModel, table=True):
+    __tablename__ = "feed_change"
+    __table_args__ = (UniqueConstraint("organisation_id", "seq"), Index("ix_feed_org_seq", "organisation_id", "seq"))
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="account.id")
+    seq: int
+    type: str = Field(max_length=32)
+    questionnaire_id: uuid.UUID
+    data_json: str = Field(sa_type=Text)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    questionnaire_id: uuid.UUID = Field(index=True)
+    caf: str = Field(max_length=64)
+    actor_id: int = Field(foreign_key="account.id")
+    actor_email: str = Field(max_length=254)
+    action: str = Field(max_length=32)
+    detail_json: str = Field(sa_type=Text)
+    at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class CampaignWindow(SQLModel, table=True):
+    """A campaign window set by the Caf or Cnaf, overriding the definition's dates (None: keep it)."""
+
+    __tablename__ = "campaign_window"
+    form_id: str = Field(primary_key=True, max_length=64)
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)

@@ -1,0 +1,167 @@
+"""The Caf's side: list and read its questionnaires, add notices, return, validate (DESIGN §5, §6).
+
+`caf=None` (the local administration CLI) reaches every Caf; the HTTP routes always pass the
+reviewer's own Caf, and anything outside it is 404, so existence never leaks.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from forms.status import Status
+from sync import protocol as p
+from sync.server import feed
+from sync.server.context import ServerContext
+from sync.server.models import Account, AuditEntry, Notice, Questionnaire, Version
+from sync.server.problems import ApiProblem, not_editable, not_found
+from sync.server.versions import audit, definition_for, lock_questionnaire, state_data
+from sync.server.views import audit_view, notice_view, review_summary, version_view
+
+NOTICE_STATES = frozenset({Status.TRANSMIS, Status.A_CORRIGER})
+
+
+def _visible(q: Questionnaire | None, caf: str | None) -> Questionnaire:
+    if q is None or (caf is not None and q.caf != caf):
+        raise not_found()
+    return q
+
+
+def _open_counts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Notice.questionnaire_id, func.count())
+        .where(col(Notice.questionnaire_id).in_(ids), Notice.status == "open")
+        .group_by(Notice.questionnaire_id)  # type: ignore[arg-type]
+    ).all()
+    return {qid: int(n) for qid, n in rows}
+
+
+def list_questionnaires(ctx: ServerContext, caf: str | None, state: str | None = None) -> p.ReviewList:
+    with ctx.db.read() as session:
+        query = select(Questionnaire, Account).where(Questionnaire.organisation_id == Account.id)
+        if caf is not None:
+            query = query.where(Questionnaire.caf == caf)
+        if state is not None:
+            query = query.where(Questionnaire.state == state)
+        rows = session.exec(query.order_by(col(Questionnaire.updated_at).desc())).all()
+        counts = _open_counts(session, [q.id for q, _ in rows])
+        return p.ReviewList(questionnaires=[review_summary(q, org, counts.get(q.id, 0)) for q, org in rows])
+
+
+def detail(ctx: ServerContext, caf: str | None, qid: uuid.UUID) -> p.ReviewDetail:
+    with ctx.db.read() as session:
+        q = _visible(session.get(Questionnaire, qid), caf)
+        organisation = session.get(Account, q.organisation_id)
+        assert organisation is not None
+        versions = session.exec(
+            select(Version).where(Version.questionnaire_id == qid).order_by(col(Version.server_rev))
+        ).all()
+        authors = {
+            a.id: a for a in session.exec(select(Account).where(col(Account.id).in_({v.author_id for v in versions})))
+        }
+        notices = session.exec(
+            select(Notice).where(Notice.questionnaire_id == qid).order_by(col(Notice.created_at))
+        ).all()
+        entries = session.exec(
+            select(AuditEntry).where(AuditEntry.questionnaire_id == qid).order_by(col(AuditEntry.id))
+        ).all()
+        return p.ReviewDetail(
+            summary=review_summary(q, organisation, sum(1 for n in notices if n.status == "open")),
+            versions=[version_view(v, authors[v.author_id]) for v in versions],
+            notices=[notice_view(n) for n in notices],
+            audit=[audit_view(e) for e in entries],
+        )
+
+
+def add_notice(
+    ctx: ServerContext, reviewer: Account, qid: uuid.UUID, request: p.NoticeCreate
+) -> tuple[int, p.NoticeView]:
+    """201 with the new notice; 200 when `notice_id` names an identical notice already recorded."""
+    message = request.message.strip()
+    if not message:
+        raise ApiProblem(
+            422,
+            p.VALIDATION,
+            errors=[p.FieldError(field_path="message", code="required", message="Message vide.")],
+        )
+    now = ctx.now()
+    notice_id = request.notice_id or uuid.uuid4()
+
+    def work(session: Session) -> tuple[int, p.NoticeView]:
+        q = _visible(lock_questionnaire(session, qid), reviewer.caf)
+        existing = session.get(Notice, notice_id)
+        if existing is not None:
+            if (existing.questionnaire_id, existing.question_id, existing.message) == (
+                qid,
+                request.question_id,
+                message,
+            ):
+                return 200, notice_view(existing)
+            raise ApiProblem(
+                422, p.IDEMPOTENCY_MISMATCH, "Cet identifiant de notice a déjà servi pour un autre message"
+            )
+        if q.state not in NOTICE_STATES:
+            raise not_editable(q.state)
+        definition = definition_for(ctx, q.form_id, q.form_version)
+        if request.question_id is not None and request.question_id not in {x.id for x in definition.questions()}:
+            raise ApiProblem(
+                422,
+                p.VALIDATION,
+                errors=[
+                    p.FieldError(
+                        field_path="question_id",
+                        code="unknown_question",
+                        message=f"Question inconnue du formulaire {q.form_id} : {request.question_id}.",
+                    )
+                ],
+            )
+        assert reviewer.id is not None
+        notice = Notice(
+            id=notice_id,
+            questionnaire_id=qid,
+            version_id=q.current_version_id,
+            question_id=request.question_id,
+            message=message,
+            status="open",
+            author_id=reviewer.id,
+            created_at=now,
+        )
+        session.add(notice)
+        view = notice_view(notice)
+        feed.emit(session, q.organisation_id, qid, [("notice.created", view.model_dump(mode="json"))], now)
+        audit(session, reviewer, q, "notice", {"notice_id": str(notice_id), "question_id": request.question_id}, now)
+        return 201, view
+
+    return ctx.db.write(work)
+
+
+def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, target: Status, action: str) -> p.ReviewSummary:
+    now = ctx.now()
+
+    def work(session: Session) -> p.ReviewSummary:
+        q = _visible(lock_questionnaire(session, qid), reviewer.caf)
+        if q.state != Status.TRANSMIS:
+            raise not_editable(q.state)
+        q.state, q.updated_at = target.value, now
+        session.add(q)
+        feed.emit(session, q.organisation_id, qid, [("questionnaire.state", state_data(q, now))], now)
+        audit(session, reviewer, q, action, {"state": target.value, "version_id": str(q.current_version_id)}, now)
+        organisation = session.get(Account, q.organisation_id)
+        assert organisation is not None
+        return review_summary(q, organisation, _open_counts(session, [qid]).get(qid, 0))
+
+    return ctx.db.write(work)
+
+
+def return_for_correction(ctx: ServerContext, reviewer: Account, qid: uuid.UUID) -> p.ReviewSummary:
+    """Transmis → À corriger: the partner may edit again, with the open notices."""
+    return _transition(ctx, reviewer, qid, Status.A_CORRIGER, "return")
+
+
+def validate(ctx: ServerContext, reviewer: Account, qid: uuid.UUID) -> p.ReviewSummary:
+    """Transmis → Validé: locked for good."""
+    return _transition(ctx, reviewer, qid, Status.VALIDE, "validate")

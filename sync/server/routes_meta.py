@@ -1,0 +1,53 @@
+"""Unauthenticated calls: server meta, form definitions, login."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from sync import protocol as p
+from sync.server import accounts, campaigns
+from sync.server.auth import Ctx
+from sync.server.problems import ApiProblem
+
+router = APIRouter()
+
+
+@router.get("/meta", response_model=p.Meta, summary="Heure du serveur, version d'API, limites, formulaires")
+def meta(ctx: Ctx) -> p.Meta:
+    return p.Meta(
+        server_time=ctx.now(),
+        api_version=p.API_VERSION,
+        min_client_version=p.MIN_CLIENT_VERSION,
+        max_body_bytes=ctx.settings.max_body_bytes,
+        max_attachment_bytes=ctx.settings.max_attachment_bytes,
+        forms=[p.FormRef(form_id=f.form_id, form_version=f.form_version) for f in campaigns.form_refs(ctx)],
+    )
+
+
+@router.get("/forms", response_model=p.FormList, summary="Définitions de formulaire servies, avec leur campagne")
+def list_forms(ctx: Ctx) -> p.FormList:
+    return p.FormList(forms=campaigns.form_refs(ctx))
+
+
+@router.get("/forms/{form_id}", summary="Une définition de formulaire (la dernière version, ou ?version=N)")
+def get_form(
+    ctx: Ctx, form_id: str, version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None
+) -> dict[str, Any]:
+    try:
+        definition = ctx.registry.get(form_id, version)
+    except KeyError:
+        raise ApiProblem(404, p.NOT_FOUND, "Formulaire inconnu du serveur") from None
+    # exclude_unset gives back the file's own shape, which parse_definition reads again identically.
+    return definition.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+@router.post(
+    "/auth/token",
+    response_model=p.TokenResponse,
+    summary="Connexion : e-mail et mot de passe contre un jeton opaque",
+    responses={401: {"description": "Identifiants incorrects"}, 429: {"description": "Trop de tentatives"}},
+)
+def token(ctx: Ctx, credentials: p.TokenRequest) -> p.TokenResponse:
+    return accounts.login(ctx, credentials.email, credentials.password)

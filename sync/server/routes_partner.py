@@ -1,0 +1,132 @@
+"""Partner calls: transmissions (single and batch), attachments, own questionnaire, change feed."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from sync import protocol as p
+from sync.server import partner
+from sync.server.auth import Ctx, Partner
+from sync.server.problems import ApiProblem
+from sync.server.versions import submit_version
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+Sha256Path = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="sha256 du contenu, en hexadécimal minuscule")]
+_BINARY_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {mt: {"schema": {"type": "string", "format": "binary"}} for mt in sorted(p.ALLOWED_MEDIA_TYPES)},
+    }
+}
+
+
+@router.put(
+    "/questionnaires/{questionnaire_id}/versions/{version_id}",
+    response_model=p.VersionAccepted,
+    status_code=201,
+    summary="Transmettre une version (201 ; 200 et Idempotent-Replayed: true pour un renvoi identique)",
+    responses={200: {"model": p.VersionAccepted, "description": "Renvoi identique d'une version déjà reçue"}},
+)
+def put_version(
+    ctx: Ctx,
+    actor: Partner,
+    questionnaire_id: uuid.UUID,
+    version_id: uuid.UUID,
+    body: p.VersionBody,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias=p.IDEMPOTENCY_KEY_HEADER, max_length=100)] = None,
+) -> p.VersionAccepted:
+    submission = submit_version(ctx, actor, questionnaire_id, version_id, body, idempotency_key)
+    response.status_code = submission.status
+    if submission.replayed:
+        response.headers[p.REPLAYED_HEADER] = "true"
+    return submission.accepted
+
+
+@router.post(
+    "/sync/push",
+    response_model=p.PushResult,
+    summary="Lot de transmissions (50 au plus) : un résultat par élément, chacun dans sa transaction",
+)
+def push(ctx: Ctx, actor: Partner, batch: p.PushBatch) -> p.PushResult:
+    results = []
+    for item in batch.items:
+        try:
+            submission = submit_version(ctx, actor, item.questionnaire_id, item.version_id, item.body)
+            status, body, replayed = submission.status, submission.accepted, submission.replayed
+        except ApiProblem as problem:
+            status, body, replayed = problem.status, problem.model(), False  # type: ignore[assignment]
+        except Exception:  # one broken item must not lose the others' results
+            log.exception("push item %s failed", item.version_id)
+            problem = ApiProblem(500, p.INTERNAL_ERROR)
+            status, body, replayed = 500, problem.model(), False  # type: ignore[assignment]
+        results.append(
+            p.PushItemResult(
+                questionnaire_id=item.questionnaire_id,
+                version_id=item.version_id,
+                status=status,
+                replayed=replayed,
+                body=body,
+            )
+        )
+    return p.PushResult(results=results)
+
+
+@router.put(
+    "/questionnaires/{questionnaire_id}/attachments/{sha256}",
+    response_model=p.AttachmentStored,
+    status_code=201,
+    summary="Déposer une pièce jointe (corps brut, adressé par son sha256 ; 200 si déjà reçue)",
+    openapi_extra=_BINARY_BODY,
+    responses={200: {"model": p.AttachmentStored, "description": "Déjà reçue"}},
+)
+async def put_attachment(
+    ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUID, sha256: Sha256Path, request: Request, response: Response
+) -> p.AttachmentStored:
+    data = await request.body()
+    status, stored = await run_in_threadpool(
+        partner.store_attachment, ctx, actor, questionnaire_id, sha256, data, request.headers.get("content-type")
+    )
+    response.status_code = status
+    return stored
+
+
+@router.get(
+    "/questionnaires/{questionnaire_id}/attachments/{sha256}",
+    response_class=Response,
+    summary="Relire une pièce jointe déposée",
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "Le document"}},
+)
+def get_attachment(ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUID, sha256: Sha256Path) -> Response:
+    row = partner.read_attachment(ctx, actor, questionnaire_id, sha256)
+    return Response(content=row.data, media_type=row.media_type)
+
+
+@router.get(
+    "/questionnaires/{questionnaire_id}",
+    response_model=p.QuestionnaireView,
+    summary="Son questionnaire : version courante, état, notices ouvertes",
+)
+def get_questionnaire(ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUID) -> p.QuestionnaireView:
+    return partner.get_questionnaire(ctx, actor, questionnaire_id)
+
+
+@router.get(
+    "/changes",
+    response_model=p.ChangesPage,
+    summary="Ses changements après un curseur opaque, dans l'ordre des validations, par pages",
+)
+def changes(
+    ctx: Ctx,
+    actor: Partner,
+    since: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=p.MAX_CHANGES_LIMIT)] = p.DEFAULT_CHANGES_LIMIT,
+) -> p.ChangesPage:
+    return partner.changes(ctx, actor, since, limit)

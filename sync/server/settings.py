@@ -1,0 +1,50 @@
+"""Server settings: database, size limits, token lifetime, login throttling, and an injectable clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SQLITE_FILE = "bilan-clas-server.sqlite3"
+DATABASE_ENV = "BILAN_CLAS_SERVER_DB"
+MIB = 1024 * 1024
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def default_database_url() -> str:
+    """BILAN_CLAS_SERVER_DB (a URL, or a path to a SQLite file), else ./bilan-clas-server.sqlite3."""
+    return database_url_from(os.environ.get(DATABASE_ENV) or DEFAULT_SQLITE_FILE)
+
+
+def database_url_from(value: str) -> str:
+    """A SQLAlchemy URL as is; anything else is a SQLite file path."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
+    # A push batch of 50 full questionnaires stays well under this; attachments have their own limit.
+    max_body_bytes: int = 4 * MIB
+    max_attachment_bytes: int = 10 * MIB
+    token_ttl: dt.timedelta = dt.timedelta(days=30)
+    login_max_failures: int = 5
+    login_window: dt.timedelta = dt.timedelta(minutes=15)
+    # Aware UTC datetimes; tests move time forward through this instead of sleeping.
+    clock: Callable[[], dt.datetime] = utc_now
+    # Definitions served and validated against, besides those shipped in resources/forms.
+    forms_dirs: tuple[Path, ...] = ()
+    # Bigger pools than SQLAlchemy's default (5 + 10): the threadpool runs up to 40 requests at once.
+    pool_size: int = 20
+    max_overflow: int = 30
+
+    def now(self) -> dt.datetime:
+        return self.clock()

@@ -1,0 +1,346 @@
+"""One version of a questionnaire, sent by its partner or written by its Caf (DESIGN §6).
+
+Everything a delivery changes (the questionnaire, the version, the idempotency record, the state,
+the notices it resolves, the feed rows and the audit entry) commits in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from forms.definition import FormDefinition
+from forms.evaluation import evaluate, transmitted_answers
+from forms.payload import canonical_json
+from forms.status import Status
+from sync import protocol as p
+from sync.server import campaigns, feed
+from sync.server.accounts import PARTNER
+from sync.server.context import ServerContext
+from sync.server.models import Account, Attachment, AuditEntry, IdempotencyRecord, Notice, Questionnaire, Version
+from sync.server.problems import ApiProblem, not_editable, not_found
+from sync.server.views import version_change_data
+
+
+@dataclass(frozen=True)
+class Submission:
+    status: int  # 201 first delivery, 200 replay
+    accepted: p.VersionAccepted
+
+    @property
+    def replayed(self) -> bool:
+        return self.status == 200
+
+
+def scope_of(actor: Account) -> str:
+    return f"org:{actor.id}" if actor.role == PARTNER else f"caf:{actor.caf}"
+
+
+def can_see(actor: Account, q: Questionnaire) -> bool:
+    """A partner sees its own questionnaires, a reviewer those of its Caf."""
+    return q.organisation_id == actor.id if actor.role == PARTNER else q.caf == actor.caf
+
+
+def lock_questionnaire(session: Session, qid: uuid.UUID) -> Questionnaire | None:
+    """The questionnaire row, locked until commit on PostgreSQL (SQLite writers are serialised already)."""
+    return session.exec(select(Questionnaire).where(Questionnaire.id == qid).with_for_update()).first()
+
+
+def audit(
+    session: Session, actor: Account, q: Questionnaire, action: str, detail: dict[str, Any], now: dt.datetime
+) -> None:
+    assert actor.id is not None
+    session.add(
+        AuditEntry(
+            questionnaire_id=q.id,
+            caf=q.caf,
+            actor_id=actor.id,
+            actor_email=actor.email,
+            action=action,
+            detail_json=canonical_json(detail),
+            at=now,
+        )
+    )
+
+
+def _check_key(idempotency_key: str | None, vid: uuid.UUID) -> None:
+    if idempotency_key is None:
+        return
+    try:
+        same = uuid.UUID(idempotency_key.strip().strip('"')) == vid
+    except ValueError:
+        same = False
+    if not same:
+        raise ApiProblem(
+            422,
+            p.IDEMPOTENCY_MISMATCH,
+            "L'en-tête Idempotency-Key doit être l'identifiant de la version",
+            detail=f"Idempotency-Key doit valoir {vid}.",
+        )
+
+
+def definition_for(ctx: ServerContext, form_id: str, form_version: int) -> FormDefinition:
+    try:
+        return ctx.registry.get(form_id, form_version)
+    except KeyError:
+        raise ApiProblem(
+            422,
+            p.UNKNOWN_FORM,
+            f"Formulaire inconnu du serveur : {form_id} version {form_version}",
+            errors=[p.FieldError(field_path="form_id", code=p.UNKNOWN_FORM, message="Formulaire inconnu.")],
+        ) from None
+
+
+def answer_errors(definition: FormDefinition, answers: dict[str, Any]) -> list[p.FieldError]:
+    """Per-question errors: unknown questions, the engine's blocking issues, and answers that are not
+    the transmitted form (hidden, empty or not normalised), so what is stored is what every end computes."""
+    known = {q.id for q in definition.questions()}
+    errors = [
+        p.FieldError(field_path=k[:200], code="unknown_question", message="Question inconnue de ce formulaire.")
+        for k in answers
+        if k not in known
+    ]
+    if errors:
+        return errors
+    errors = [
+        p.FieldError(field_path=i.question_id, code=i.code, message=i.message)
+        for i in evaluate(definition, answers).blocking
+    ]
+    if errors:
+        return errors
+    canonical = transmitted_answers(definition, answers)
+    for question in definition.questions():
+        if question.id not in answers:
+            continue
+        if question.id not in canonical:
+            errors.append(
+                p.FieldError(
+                    field_path=question.id,
+                    code="not_transmitted",
+                    message="Réponse vide ou à une question masquée : elle ne doit pas être transmise.",
+                )
+            )
+        elif canonical_json(canonical[question.id]) != canonical_json(answers[question.id]):
+            errors.append(
+                p.FieldError(
+                    field_path=question.id,
+                    code="not_canonical",
+                    message="Réponse non normalisée (espaces, séparateurs) : transmettez sa forme canonique.",
+                )
+            )
+    return errors
+
+
+def _check_attachments(
+    session: Session, definition: FormDefinition, organisation_id: int, qid: uuid.UUID, body: p.VersionBody
+) -> None:
+    """Every document the version names (attachments list and file answers) was uploaded beforehand."""
+    wanted: list[tuple[str, str, int, str]] = [
+        (f"attachments.{n}", a.sha256, a.size, a.name) for n, a in enumerate(body.attachments)
+    ]
+    for question in definition.questions():
+        value = body.answers.get(question.id)
+        if question.type == "file" and isinstance(value, dict):
+            wanted.append((question.id, str(value["sha256"]), int(value["size"]), str(value["name"])))
+    if not wanted:
+        return
+    stored = dict(
+        session.exec(
+            select(Attachment.sha256, Attachment.size).where(
+                Attachment.questionnaire_id == qid,
+                Attachment.organisation_id == organisation_id,
+                col(Attachment.sha256).in_({w[1] for w in wanted}),
+            )
+        ).all()
+    )
+    errors = [
+        p.FieldError(
+            field_path=path,
+            code=p.ATTACHMENT_MISSING,
+            message=f"Document « {name[:200]} » non reçu par le serveur : envoyez-le avant la version.",
+        )
+        for path, digest, size, name in wanted
+        if stored.get(digest) != size
+    ]
+    if errors:
+        raise ApiProblem(422, p.ATTACHMENT_MISSING, errors=errors)
+
+
+def submit_version(
+    ctx: ServerContext,
+    actor: Account,
+    qid: uuid.UUID,
+    vid: uuid.UUID,
+    body: p.VersionBody,
+    idempotency_key: str | None = None,
+) -> Submission:
+    """A partner's transmission or a Caf edit: 201, 200 replay, or an ApiProblem."""
+    _check_key(idempotency_key, vid)
+    if body.expected_sha256() != body.payload_sha256:
+        raise ApiProblem(
+            422,
+            p.PAYLOAD_HASH_MISMATCH,
+            detail="payload_sha256 doit être le sha256 du JSON canonique de base_version_id, form_id, "
+            "form_version, answers et attachments.",
+        )
+    by_partner = actor.role == PARTNER
+    now = ctx.now()
+
+    def work(session: Session) -> Submission:
+        q = lock_questionnaire(session, qid)
+        if (q is not None and not can_see(actor, q)) or (q is None and not by_partner):
+            raise not_found()
+        # After the lock: a concurrent delivery of the same version has committed by now.
+        record = session.get(IdempotencyRecord, vid)
+        if record is not None:
+            if (record.scope, record.questionnaire_id, record.payload_sha256) == (
+                scope_of(actor),
+                qid,
+                body.payload_sha256,
+            ):
+                return Submission(200, p.VersionAccepted.model_validate_json(record.response_json))
+            raise ApiProblem(422, p.IDEMPOTENCY_MISMATCH)
+        definition = definition_for(ctx, body.form_id, body.form_version)
+        if q is not None and q.form_id != body.form_id:
+            raise ApiProblem(
+                422,
+                p.VALIDATION,
+                errors=[
+                    p.FieldError(
+                        field_path="form_id", code="form_changed", message=f"Ce questionnaire suit {q.form_id}."
+                    )
+                ],
+            )
+        if by_partner:
+            editable = q is None or q.state == Status.A_CORRIGER
+        else:
+            editable = q is not None and q.state == Status.TRANSMIS
+        if not editable:
+            assert q is not None
+            raise not_editable(q.state)
+        if by_partner:
+            campaigns.check_open(ctx, session, definition)
+        current_id = q.current_version_id if q is not None else None
+        if body.base_version_id != current_id:
+            raise _stale(session, q)
+        errors = answer_errors(definition, body.answers)
+        if errors:
+            raise ApiProblem(422, p.VALIDATION, errors=errors)
+        organisation_id = q.organisation_id if q is not None else actor.id
+        assert organisation_id is not None
+        assert actor.id is not None
+        _check_attachments(session, definition, organisation_id, qid, body)
+        return _record(session, ctx, actor, q, qid, vid, body, organisation_id, now)
+
+    return ctx.db.write(work)
+
+
+def _stale(session: Session, q: Questionnaire | None) -> ApiProblem:
+    if q is None:
+        return ApiProblem(409, p.STALE_BASE, detail="Le serveur ne connaît aucune version de ce questionnaire.")
+    current = session.get(Version, q.current_version_id)
+    assert current is not None
+    return ApiProblem(
+        409,
+        p.STALE_BASE,
+        current_version_id=q.current_version_id,
+        current_server_rev=q.server_rev,
+        current_answers=json.loads(current.answers_json),
+    )
+
+
+def _record(
+    session: Session,
+    ctx: ServerContext,
+    actor: Account,
+    q: Questionnaire | None,
+    qid: uuid.UUID,
+    vid: uuid.UUID,
+    body: p.VersionBody,
+    organisation_id: int,
+    now: dt.datetime,
+) -> Submission:
+    by_partner = actor.role == PARTNER
+    assert actor.id is not None
+    previous_state = q.state if q is not None else None
+    if q is None:
+        q = Questionnaire(
+            id=qid,
+            organisation_id=organisation_id,
+            caf=actor.caf,
+            form_id=body.form_id,
+            form_version=body.form_version,
+            state=Status.TRANSMIS.value,
+            current_version_id=vid,
+            server_rev=0,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(q)
+        session.flush()  # a concurrent first delivery loses here, and db.write runs it again
+    previous_answers = _current_answers(session, q)
+    q.server_rev += 1
+    q.current_version_id = vid
+    q.form_version = body.form_version
+    q.state = Status.TRANSMIS.value
+    q.updated_at = now
+    version = Version(
+        id=vid,
+        questionnaire_id=qid,
+        base_version_id=body.base_version_id,
+        server_rev=q.server_rev,
+        author_role="partner" if by_partner else "caf",
+        author_id=actor.id,
+        form_id=body.form_id,
+        form_version=body.form_version,
+        answers_json=canonical_json(body.answers),
+        attachments_json=canonical_json([a.model_dump(mode="json") for a in body.attachments]),
+        payload_sha256=body.payload_sha256,
+        created_at=now,
+    )
+    session.add(q)
+    session.add(version)
+    session.flush()
+    changes: list[tuple[str, dict[str, Any]]] = [("questionnaire.version", version_change_data(version))]
+    if previous_state != q.state:
+        changes.append(("questionnaire.state", state_data(q, now)))
+    if by_partner:  # a partner's new version answers the Caf's open notices
+        for notice in session.exec(select(Notice).where(Notice.questionnaire_id == qid, Notice.status == "open")):
+            notice.status, notice.resolved_by_version_id, notice.resolved_at = "resolved", vid, now
+            session.add(notice)
+            changes.append(("notice.resolved", {"notice_id": str(notice.id), "resolved_by_version_id": str(vid)}))
+    else:
+        changed = sorted(
+            k for k in {*previous_answers, *body.answers} if previous_answers.get(k) != body.answers.get(k)
+        )
+        audit(session, actor, q, "edit", {"version_id": str(vid), "server_rev": q.server_rev, "changed": changed}, now)
+    seqs = feed.emit(session, organisation_id, qid, changes, now)
+    accepted = p.VersionAccepted(
+        questionnaire_id=qid, version_id=vid, server_rev=q.server_rev, state="transmis", seq=seqs[0]
+    )
+    session.add(
+        IdempotencyRecord(
+            key=vid,
+            scope=scope_of(actor),
+            questionnaire_id=qid,
+            payload_sha256=body.payload_sha256,
+            status=201,
+            response_json=accepted.model_dump_json(),
+            created_at=now,
+        )
+    )
+    return Submission(201, accepted)
+
+
+def _current_answers(session: Session, q: Questionnaire) -> dict[str, Any]:
+    current = session.get(Version, q.current_version_id) if q.server_rev else None
+    return json.loads(current.answers_json) if current is not None else {}
+
+
+def state_data(q: Questionnaire, now: dt.datetime) -> dict[str, Any]:
+    return p.StateChangeData(state=q.state, version_id=q.current_version_id, at=now).model_dump(mode="json")  # type: ignore[arg-type]
