@@ -36,5 +36,7 @@ def holds(condition: Condition, answers: Mapping[str, Any]) -> bool:
 
 
 def _same(value: Any, expected: Any) -> bool:
-    # bool is an int in Python: keep True from matching 1.
-    return type(value) is type(expected) and value == expected if isinstance(expected, bool) else value == expected
+    # bool is an int in Python: keep True from matching 1, either way round.
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return type(value) is type(expected) and value == expected
+    return bool(value == expected)
