@@ -35,8 +35,8 @@ def _operand(operand: Operand, answers: Mapping[str, Any]) -> float | None:
     if operand.product is not None:
         factors = [answers.get(q) for q in operand.product]
         return math.prod(float(f) for f in factors) * operand.times if all(map(is_answered, factors)) else None
-    terms = [answers[q] for q in operand.sum or [] if is_answered(answers.get(q))]
-    return float(sum(terms)) * operand.times if terms else None
+    terms = [answers.get(q) for q in operand.sum or []]
+    return float(sum(terms)) * operand.times if all(map(is_answered, terms)) else None
 
 
 def _compare(rule: CompareRule, answers: Mapping[str, Any]) -> bool:
