@@ -316,14 +316,29 @@ _PYDANTIC_FR = {
     "list_type": "liste attendue",
     "model_type": "objet attendu",
     "union_tag_invalid": "type de règle inconnu",
+    "union_tag_not_found": "type de règle (kind) manquant",
     "greater_than_equal": "valeur trop petite",
+    "greater_than": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "less_than": "valeur trop grande",
+    "int_from_float": "nombre entier attendu",
+    "float_parsing": "nombre attendu",
+    "float_type": "nombre attendu",
+    "bool_parsing": "vrai ou faux attendu",
+    "string_too_long": "texte trop long",
+    "too_long": "liste trop longue",
+    "dict_type": "objet attendu",
+    "date_parsing": "date attendue (AAAA-MM-JJ)",
+    "date_type": "date attendue (AAAA-MM-JJ)",
 }
 
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     where = " → ".join(str(p) for p in first["loc"]) or "racine"
-    what = _PYDANTIC_FR.get(first["type"]) or str(first["msg"]).removeprefix("Value error, ")
+    # Our own validators speak French (value_error); any other pydantic message would be English.
+    own = str(first["msg"]).removeprefix("Value error, ") if first["type"] == "value_error" else "valeur invalide"
+    what = _PYDANTIC_FR.get(first["type"]) or own
     more = f" (et {error.error_count() - 1} autre(s) erreur(s))" if error.error_count() > 1 else ""
     return f"{where} : {what}{more}"
 
@@ -342,6 +357,10 @@ def load_definition(path: Path) -> FormDefinition:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DefinitionError(f"Définition de formulaire illisible « {path.name} » : {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(
+            f"Définition de formulaire illisible « {path.name} » : le fichier n'est pas en UTF-8 (octet {exc.start})"
+        ) from exc
     except json.JSONDecodeError as exc:
         raise DefinitionError(
             f"Définition de formulaire invalide « {path.name} » : JSON mal formé ligne {exc.lineno}, "
