@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from sync.server import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from sync.server.models import ServerModel
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class Database:
             self._write_lock = None
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.write_engine)
+        ServerModel.metadata.create_all(self.write_engine)
 
     def dispose(self) -> None:
         self.write_engine.dispose()

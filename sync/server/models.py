@@ -11,6 +11,7 @@ import uuid
 
 from sqlalchemy import DateTime, Index, LargeBinary, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 
@@ -34,7 +35,11 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-class Account(SQLModel, table=True):
+class ServerModel(SQLModel, registry=registry()):
+    """The server's own metadata: the desktop store (forms/store) has tables of the same names."""
+
+
+class Account(ServerModel, table=True):
     """A partner organisation (role "partner") or a Caf agent (role "reviewer")."""
 
     __tablename__ = "account"
@@ -47,7 +52,7 @@ class Account(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
-class ApiToken(SQLModel, table=True):
+class ApiToken(ServerModel, table=True):
     __tablename__ = "api_token"
     token_hash: str = Field(primary_key=True, max_length=64)  # sha256 of the opaque token
     account_id: int = Field(foreign_key="account.id", index=True)
@@ -55,14 +60,14 @@ class ApiToken(SQLModel, table=True):
     expires_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
-class LoginFailure(SQLModel, table=True):
+class LoginFailure(ServerModel, table=True):
     __tablename__ = "login_failure"
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, index=True)
     at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
-class Questionnaire(SQLModel, table=True):
+class Questionnaire(ServerModel, table=True):
     __tablename__ = "questionnaire"
     id: uuid.UUID = Field(primary_key=True)
     organisation_id: int = Field(foreign_key="account.id", index=True)
@@ -76,7 +81,7 @@ class Questionnaire(SQLModel, table=True):
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
-class Version(SQLModel, table=True):
+class Version(ServerModel, table=True):
     """One immutable version; partner transmissions and Caf edits alike."""
 
     __tablename__ = "version"
@@ -95,7 +100,7 @@ class Version(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
-class IdempotencyRecord(SQLModel, table=True):
+class IdempotencyRecord(ServerModel, table=True):
     """The answer given to the first delivery of a version id, replayed verbatim forever (no TTL)."""
 
     __tablename__ = "idempotency_record"
@@ -108,7 +113,7 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
-class Attachment(SQLModel, table=True):
+class Attachment(ServerModel, table=True):
     __tablename__ = "attachment"
     questionnaire_id: uuid.UUID = Field(primary_key=True)
     sha256: str = Field(primary_key=True, max_length=64)
@@ -119,7 +124,7 @@ class Attachment(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
-class Notice(SQLModel, table=True):
+class Notice(ServerModel, table=True):
     __tablename__ = "notice"
     id: uuid.UUID = Field(primary_key=True)
     questionnaire_id: uuid.UUID = Field(foreign_key="questionnaire.id", index=True)
@@ -133,7 +138,7 @@ class Notice(SQLModel, table=True):
     resolved_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-class FeedCounter(SQLModel, table=True):
+class FeedCounter(ServerModel, table=True):
     """The last feed seq of one partner organisation; incremented inside each writing transaction."""
 
     __tablename__ = "feed_counter"
@@ -141,7 +146,7 @@ class FeedCounter(SQLModel, table=True):
     last_seq: int = 0
 
 
-class FeedChange(SQLModel, table=True):
+class FeedChange(ServerModel, table=True):
     __tablename__ = "feed_change"
     __table_args__ = (UniqueConstraint("organisation_id", "seq"), Index("ix_feed_org_seq", "organisation_id", "seq"))
     id: int | None = Field(default=None, primary_key=True)
@@ -153,7 +158,7 @@ class FeedChange(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(ServerModel, table=True):
     __tablename__ = "audit_entry"
     id: int | None = Field(default=None, primary_key=True)
     questionnaire_id: uuid.UUID = Field(index=True)
@@ -165,7 +170,7 @@ class AuditEntry(SQLModel, table=True):
     at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
-class CampaignWindow(SQLModel, table=True):
+class CampaignWindow(ServerModel, table=True):
     """A campaign window set by the Caf or Cnaf, overriding the definition's dates (None: keep it)."""
 
     __tablename__ = "campaign_window"

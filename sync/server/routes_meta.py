@@ -22,7 +22,7 @@ def meta(ctx: Ctx) -> p.Meta:
         min_client_version=p.MIN_CLIENT_VERSION,
         max_body_bytes=ctx.settings.max_body_bytes,
         max_attachment_bytes=ctx.settings.max_attachment_bytes,
-        forms=[p.FormRef(form_id=f.form_id, form_version=f.form_version) for f in campaigns.form_refs(ctx)],
+        forms=campaigns.form_refs(ctx),
     )
 
 

@@ -181,7 +181,15 @@ def submit_version(
 ) -> Submission:
     """A partner's transmission or a Caf edit: 201, 200 replay, or an ApiProblem."""
     _check_key(idempotency_key, vid)
-    if body.expected_sha256() != body.payload_sha256:
+    try:
+        expected = body.expected_sha256()
+    except ValueError:  # NaN or infinity: JSON has no such numbers, and no canonical form for them
+        raise ApiProblem(
+            422,
+            p.VALIDATION,
+            errors=[p.FieldError(field_path="answers", code="not_finite", message="Nombre non fini refusé.")],
+        ) from None
+    if expected != body.payload_sha256:
         raise ApiProblem(
             422,
             p.PAYLOAD_HASH_MISMATCH,
