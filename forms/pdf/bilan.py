@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 from reportlab.platypus.flowables import HRFlowable
 
 from forms.definition import Page
@@ -17,7 +17,7 @@ from forms.pdf import blocks
 from forms.pdf.data import BilanData
 from forms.pdf.document import PageFurniture, build_pdf
 from forms.pdf.fonts import REGULAR
-from forms.pdf.styles import ACCENT, FRAME_WIDTH, RULE, TINT, Styles, make_styles
+from forms.pdf.styles import ACCENT, FRAME_WIDTH, RULE, TINT, Styles, make_styles, table_style
 from forms.pdf.values import NOT_ANSWERED, escape, french_datetime, local
 from forms.status import Status
 from forms.store import NoticeInfo
@@ -61,17 +61,15 @@ def info_table(rows: list[tuple[str, str]], styles: Styles) -> Table:
     data = [[Paragraph(escape(k), styles.meta_label), Paragraph(v, styles.meta_value)] for k, v in rows]
     table = Table(data, colWidths=[42 * mm, FRAME_WIDTH - 42 * mm], hAlign="LEFT")
     table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), TINT),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("TOPPADDING", (0, 0), (-1, 0), 8),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
-                ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
-            ]
+        table_style(
+            ("BACKGROUND", (0, 0), (-1, -1), TINT),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, 0), 8),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
         )
     )
     return table

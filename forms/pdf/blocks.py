@@ -12,7 +12,7 @@ from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from forms.answers import is_answered
 from forms.definition import Question
@@ -26,6 +26,7 @@ from forms.pdf.styles import (
     TINT,
     WARNING,
     Styles,
+    table_style,
 )
 from forms.pdf.values import NOT_ANSWERED, escape, file_size, multiline, scalar_text
 
@@ -69,16 +70,14 @@ def rows_table(rows: Sequence[Row]) -> Table:
     widths = [FRAME_WIDTH * LABEL_SHARE, FRAME_WIDTH * (1 - LABEL_SHARE)]
     table = Table(list(rows), colWidths=widths, splitInRow=1, hAlign="LEFT")
     table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("LEFTPADDING", (1, 0), (1, -1), 10),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-            ]
+        table_style(
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING", (1, 0), (1, -1), 10),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
         )
     )
     return table
@@ -155,7 +154,7 @@ def matrix(question: Question, value: dict[str, Any], styles: Styles) -> Table:
             commands.append(("SPAN", (1, number), (-1, number)))
         data.append(cells)
     table = Table(data, colWidths=[label_width] + [cell_width] * len(columns), repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
+    table.setStyle(table_style(*commands))
     return table
 
 
@@ -171,16 +170,14 @@ def notice_box(meta: str, message: str, styles: Styles, *, resolved: bool) -> Ta
         hAlign="LEFT",
     )
     table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), TINT),
-                ("LINEBEFORE", (0, 0), (0, -1), 2.5, MUTED if resolved else WARNING),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, 0), 4),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
-                ("TOPPADDING", (0, 1), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, 0), 1),
-            ]
+        table_style(
+            ("BACKGROUND", (0, 0), (-1, -1), TINT),
+            ("LINEBEFORE", (0, 0), (0, -1), 2.5, MUTED if resolved else WARNING),
+            ("LEFTPADDING", (0, 0), (-1, -1), 8),
+            ("TOPPADDING", (0, 0), (-1, 0), 4),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+            ("TOPPADDING", (0, 1), (-1, -1), 1),
+            ("BOTTOMPADDING", (0, 0), (-1, 0), 1),
         )
     )
     return table

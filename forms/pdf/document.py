@@ -143,6 +143,8 @@ def _build(stream: Any, story: Sequence[Flowable], furniture: PageFurniture) -> 
         producer=PRODUCER,
         lang="fr-FR",
         displayDocTitle=1,
+        # The canvas would otherwise select Helvetica at each page start: no base-14 font at all.
+        initialFontName=REGULAR,
         pageTemplates=[
             PageTemplate("first", frames, onPage=_decorate(furniture, first=True), autoNextPageTemplate="later"),
             PageTemplate("later", frames, onPage=_decorate(furniture, first=False)),

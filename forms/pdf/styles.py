@@ -9,6 +9,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.platypus import TableStyle
 
 from forms.pdf.fonts import BOLD, OBLIQUE, REGULAR, register_fonts
 
@@ -101,3 +102,8 @@ def make_styles() -> Styles:
         meta_label=_style("meta_label", fontSize=8.5, leading=11.5, textColor=MUTED),
         meta_value=_style("meta_value", fontName=BOLD, fontSize=9.5, leading=12.5),
     )
+
+
+def table_style(*commands: tuple[object, ...]) -> TableStyle:
+    """A table style on the embedded font: a table otherwise selects Helvetica, even with no text cell."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR), *commands])

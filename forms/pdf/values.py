@@ -17,6 +17,8 @@ NBSP = "\u00a0"  # no-break space: before units
 NOT_ANSWERED = "Non renseigné"
 # C0 controls other than tab and newline have no glyph and upset the PDF text layer.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PLURAL_WORD = re.compile(r"^[a-zàâçéèêëîïôûùüÿœ]+[^s]s$")  # "enfants", "heures"; not "ETP", "€"
+_INVARIABLE = frozenset({"fois", "mois", "pas", "repas", "cours", "temps", "bus"})
 
 
 def escape(text: str) -> str:
@@ -89,8 +91,13 @@ def file_size(size: Any) -> str:
     return str(size)  # unreachable: the ko branch catches the rest
 
 
-def with_unit(text: str, unit: str | None) -> str:
-    return f"{text}{NBSP}{unit}" if unit else text
+def with_unit(text: str, unit: str | None, value: float | None = None) -> str:
+    """'12 enfants'; French puts a unit in the singular below 2 ('1 enfant', '0,5 heure')."""
+    if not unit:
+        return text
+    if value is not None and abs(value) < 2 and _PLURAL_WORD.match(unit) and unit not in _INVARIABLE:
+        unit = unit[:-1]
+    return f"{text}{NBSP}{unit}"
 
 
 def scalar_text(question_type: str, value: Any, unit: str | None = None) -> str:
@@ -98,7 +105,7 @@ def scalar_text(question_type: str, value: Any, unit: str | None = None) -> str:
     if isinstance(value, bool):
         return yes_no(value)
     if question_type in ("integer", "decimal") and isinstance(value, int | float):
-        return with_unit(french_number(value), unit)
+        return with_unit(french_number(value), unit, float(value))
     if question_type == "date" and isinstance(value, str):
         return french_date(value)
     if isinstance(value, str):

@@ -1,0 +1,146 @@
+"""Pages, furniture and robustness: pagination, footer, BROUILLON mark, metadata, attachments, targets."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from forms.pdf import bilan_from_store, render_bilan
+from forms.status import Status
+from forms.store import Store
+from tests.forms.sample_answers import DOCUMENT, DOCUMENT_BYTES, complete_answers
+from tests.pdf.conftest import Make
+from tests.pdf.helpers import GENERATED_AT, body_text, flat, page_count, pdf_text, store_attachment
+
+Render = Callable[[str], Path]
+
+
+def long_text(size: int = 20_000) -> str:
+    """Numbered French sentences in paragraphs, so that a lost or repeated piece shows."""
+    sentences, n = [], 0
+    while sum(len(s) + 1 for s in sentences) < size:
+        n += 1
+        sentences.append(f"Phrase n°{n} : l'élève « {n} » a progressé en lecture, œuvre et calcul.")
+    paragraphs = [" ".join(sentences[i : i + 8]) for i in range(0, len(sentences), 8)]
+    return "\n".join(paragraphs)[:size].rsplit(" ", 1)[0]
+
+
+def test_a_20000_character_bilan_paginates_with_its_text_intact(make: Make, render: Render) -> None:
+    answers = complete_answers()
+    answers["bilan_qualitatif"] = text = long_text()
+    assert len(text) > 19_900
+    path = render(make(answers))
+    assert page_count(path) > 5  # the 5-page bilan plus several pages of text
+    body = body_text(path)
+    assert flat(text) in body
+
+
+@pytest.mark.parametrize(
+    ("status", "marked"),
+    [
+        (Status.EN_COURS, True),
+        (Status.A_ENVOYER, True),
+        (Status.A_CORRIGER, True),
+        (Status.TRANSMIS, False),
+        (Status.VALIDE, False),
+    ],
+)
+def test_brouillon_mark_on_every_page_of_what_is_not_transmitted(
+    make: Make, render: Render, status: Status, marked: bool
+) -> None:
+    path = render(make(status=status))
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    assert all(("BROUILLON" in page) == marked for page in pages)
+    assert status.label in pdf_text(path)
+
+
+def test_footer_numbers_pages_and_dates_the_document(make: Make, render: Render) -> None:
+    path = render(make())
+    pages = [flat(page.extract_text()) for page in PdfReader(path).pages]
+    total = len(pages)
+    for number, page in enumerate(pages, 1):
+        assert f"Page {number} / {total}" in page
+        generated = GENERATED_AT.astimezone()
+        assert f"Document généré le {generated:%d/%m/%Y} à {generated:%H:%M} par Bilan Clas" in page
+
+
+def test_metadata(store: Store, make: Make, render: Render) -> None:
+    uuid = make()
+    meta = PdfReader(render(uuid)).metadata
+    assert meta is not None
+    assert meta.title == "Bilan Clas 2024-2025 — Clas des Hauts-de-Chambéry — collèges et écoles du quartier"
+    assert meta.author == "Association « Réussir Ensemble » des Hauts-de-Chambéry"
+    assert meta.subject is not None
+    assert meta.subject.startswith("Bilan d'activité Clas 2024-2025")
+    assert meta.creator == "Bilan Clas"
+
+
+def test_fonts_are_embedded_dejavu(make: Make, render: Render) -> None:
+    reader = PdfReader(render(make()))
+    fonts = {str(f["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    assert fonts
+    assert all("DejaVuSans" in name for name in fonts)
+    assert all("/FontFile2" in f.get_object()["/DescendantFonts"][0]["/FontDescriptor"]
+               for page in reader.pages for f in page["/Resources"]["/Font"].values()
+               if "/DescendantFonts" in f.get_object())  # fmt: skip
+
+
+def test_renders_to_a_binary_stream(store: Store, make: Make) -> None:
+    stream = io.BytesIO()
+    render_bilan(stream, bilan_from_store(store, make()), generated_at=GENERATED_AT)
+    assert stream.getvalue().startswith(b"%PDF-")
+    assert "Bilan Clas" in pdf_text(stream.getvalue())
+
+
+def test_a_failed_render_leaves_no_file_behind(store: Store, make: Make, tmp_path: Path) -> None:
+    bilan = bilan_from_store(store, make())
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "bilan.pdf"
+    target.write_bytes(b"previous")
+
+    class Boom(Exception):
+        pass
+
+    def explode(*_args: object) -> None:
+        raise Boom
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("forms.pdf.document._build", explode)
+        with pytest.raises(Boom):
+            render_bilan(target, bilan, generated_at=GENERATED_AT)
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in out.iterdir()] == ["bilan.pdf"]
+
+
+def _with_document(make: Make) -> str:
+    return make(complete_answers(with_document=True))
+
+
+def test_attachment_that_checks_out(store: Store, make: Make, render: Render) -> None:
+    uuid = _with_document(make)
+    store_attachment(store, DOCUMENT_BYTES, DOCUMENT["sha256"])
+    text = pdf_text(render(uuid))
+    assert f"Empreinte SHA-256 : {DOCUMENT['sha256']}" in text
+    assert "Photos de la fête de fin d'année — été 2025.pdf 193 octets · PDF" in text
+    assert "introuvable" not in text
+    assert "altéré" not in text
+
+
+def test_missing_attachment_is_reported_not_fatal(store: Store, make: Make, render: Render) -> None:
+    text = pdf_text(render(_with_document(make)))
+    assert "Photos de la fête de fin d'année — été 2025.pdf" in text
+    assert "Fichier introuvable dans le dossier de données de l'application." in text
+
+
+def test_corrupt_attachment_is_reported_not_fatal(store: Store, make: Make, render: Render) -> None:
+    uuid = _with_document(make)
+    store_attachment(store, DOCUMENT_BYTES + b"altered", DOCUMENT["sha256"])
+    text = pdf_text(render(uuid))
+    assert "Fichier altéré : son contenu ne correspond plus à l'empreinte enregistrée." in text
+    assert hashlib.sha256(DOCUMENT_BYTES + b"altered").hexdigest() not in text
