@@ -13,13 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from desktop.cli_french import FrenchArgumentParser
-from desktop.commands import MODULES
-from desktop.commands.base import EXIT_ERROR, CommandError, Commands
-from forms.definition import DefinitionError
-from forms.store import StoreError
 
 
 def build_parser() -> FrenchArgumentParser:
+    from desktop.commands import MODULES  # the commands import the engine and the store: not at start-up
+    from desktop.commands.base import Commands
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir",
@@ -61,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     gui = _gui_arguments(arguments)
     if gui is not None:
         return run_gui(gui)
+    from desktop.commands.base import EXIT_ERROR, CommandError
+    from forms.definition import DefinitionError
+    from forms.store import StoreError
+
     args = build_parser().parse_args(arguments)
     handler = getattr(args, "handler", None)
     try:
