@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
+from desktop.first_paint import after_first_paint
 from desktop.home import HomeView
 from desktop.settings import Settings
 from desktop.tasks import TaskRunner
@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self.profile_action = self._action(toolbar, "Profil de la structure…", self.edit_profile, None)
         self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
         self.home.empty_label.setText("Chargement…")
-        QTimer.singleShot(0, self._load)
+        after_first_paint(self, self._load)  # the window shows first; the data loads on the next turn
 
     def _action(self, toolbar: QToolBar, text: str, slot: object, shortcut: str | None) -> QAction:
         action = QAction(text, self)
@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
         from desktop.home import EMPTY_TEXT
         from desktop.session import Session
 
+        if self.session is not None:
+            return
         try:
             self.session = Session(self.data_dir)
         except Exception as error:  # noqa: BLE001 - shown to the user, the app stays open
