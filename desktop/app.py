@@ -5,19 +5,27 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from desktop.first_paint import after_first_paint
 from desktop.theme import STYLESHEET
+
+EXIT_AFTER_SHOWN = "BILAN_CLAS_EXIT_AFTER_SHOWN"
+"""Start-up benchmark only (tests/benchmarks/bench_desktop.py): leave on the event-loop turn after the
+first paint, or with the value "list", on the turn after the list is filled."""
 
 
 def _application() -> QApplication:
+    """The QApplication, French and styled; an existing one (tests, embedding) is configured once too."""
     existing = QApplication.instance()
-    if isinstance(existing, QApplication):
-        return existing
-    app = QApplication(sys.argv)
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    if app.property("bilan_clas_configured"):
+        return app
+    app.setProperty("bilan_clas_configured", True)
     app.setApplicationName("Bilan Clas")
     app.setOrganizationName("bilan-clas")
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
@@ -37,8 +45,17 @@ def run(data_dir_override: str | None = None, self_test: bool = False) -> int:
     from desktop.main_window import MainWindow
 
     window = MainWindow(data_dir(data_dir_override))
+    if os.environ.get(EXIT_AFTER_SHOWN):
+        after_first_paint(window, partial(_leave_now, os.environ[EXIT_AFTER_SHOWN] == "list"))
     window.show()
     return app.exec()
+
+
+def _leave_now(after_list: bool) -> None:
+    if after_list:  # the data loads on this same turn: leave on the next one
+        QTimer.singleShot(0, partial(_leave_now, False))
+        return
+    os._exit(0)  # the bare baseline leaves the same way: no teardown on either side
 
 
 def run_self_test() -> int:
