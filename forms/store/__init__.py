@@ -1,6 +1,7 @@
 """The local SQLite store (sqlmodel), its schema and its upgrades."""
 
 from forms.store.errors import (
+    ConflictsPending,
     InvalidAnswer,
     NotDeletable,
     NotEditable,
@@ -12,6 +13,7 @@ from forms.store.errors import (
 from forms.store.store import DB_FILE_NAME, NoticeInfo, QuestionnaireInfo, Store, VersionInfo
 
 __all__ = [
+    "ConflictsPending",
     "DB_FILE_NAME",
     "InvalidAnswer",
     "NoticeInfo",

@@ -32,6 +32,10 @@ class InvalidAnswer(StoreError):
     pass
 
 
+class ConflictsPending(StoreError):
+    """Fields changed both by the Caf and locally wait for the partner's choice."""
+
+
 class NotTransmittable(StoreError):
     def __init__(self, evaluation: Evaluation) -> None:
         count = len(evaluation.blocking)

@@ -87,8 +87,21 @@ CREATE TABLE syncstate (
 );
 """
 
+# v2 (sync client): a field changed both by the Caf and locally waits here for the user's choice.
+_V2 = """
+CREATE TABLE conflict (
+    questionnaire_uuid TEXT NOT NULL REFERENCES questionnaire (uuid) ON DELETE CASCADE,
+    question_id TEXT NOT NULL,
+    caf_value TEXT,
+    my_value TEXT,
+    caf_version_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (questionnaire_uuid, question_id)
+);
+"""
+
 # Index i holds the SQL that takes a database from user_version i to i + 1.
-STEPS: list[str] = [_V1]
+STEPS: list[str] = [_V1, _V2]
 LATEST = len(STEPS)
 
 

@@ -92,6 +92,17 @@ class Attachment(SQLModel, table=True):
     stored_at: str
 
 
+class Conflict(SQLModel, table=True):
+    """A field the Caf and the partner both changed: both values kept until the partner chooses."""
+
+    questionnaire_uuid: str = Field(primary_key=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    question_id: str = Field(primary_key=True)
+    caf_value: str | None = None  # JSON; None when the Caf cleared the answer
+    my_value: str | None = None
+    caf_version_id: str
+    created_at: str
+
+
 class SyncState(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str

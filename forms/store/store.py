@@ -21,11 +21,12 @@ from sqlalchemy.dialects.sqlite import insert
 from forms.answers import Answers, is_answered
 from forms.definition import FormDefinition
 from forms.evaluation import Evaluation, evaluate, transmitted_answers
-from forms.payload import canonical_json, payload_sha256
+from forms.payload import canonical_json
 from forms.registry import FormRegistry
 from forms.status import EDITABLE, Status
 from forms.store.database import WRITE, integrity_ok, open_engine
 from forms.store.errors import (
+    ConflictsPending,
     InvalidAnswer,
     NotDeletable,
     NotEditable,
@@ -33,8 +34,10 @@ from forms.store.errors import (
     NotTransmittable,
     UnknownForm,
 )
+from forms.store.freezing import freeze_version
 from forms.store.migrations import upgrade
-from forms.store.schema import Answer, Notice, Outbox, Profile, Questionnaire, Version
+from forms.store.schema import Answer, Notice, Profile, Questionnaire, SyncState, Version
+from forms.store.schema import Conflict as ConflictRow
 from forms.validators import shape_error
 
 DB_FILE_NAME = "bilan-clas.sqlite3"
@@ -42,7 +45,8 @@ DB_FILE_NAME = "bilan-clas.sqlite3"
 _Q = Questionnaire.__table__  # type: ignore[attr-defined]
 _A = Answer.__table__  # type: ignore[attr-defined]
 _V = Version.__table__  # type: ignore[attr-defined]
-_O = Outbox.__table__  # type: ignore[attr-defined]
+_C = ConflictRow.__table__  # type: ignore[attr-defined]
+_S = SyncState.__table__  # type: ignore[attr-defined]
 _N = Notice.__table__  # type: ignore[attr-defined]
 _P = Profile.__table__  # type: ignore[attr-defined]
 
@@ -131,6 +135,23 @@ class Store:
     def _read(self) -> Iterator[Connection]:
         with self.engine.connect() as connection, connection.begin():
             yield connection
+
+    # --- small settings kept with the data (never secrets) ---------------------------------
+
+    def setting(self, key: str) -> str | None:
+        with self._read() as c:
+            return c.execute(select(_S.c.value).where(_S.c.key == key)).scalar()
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self._write() as c:
+            if value is None:
+                c.execute(delete(_S).where(_S.c.key == key))
+            else:
+                c.execute(
+                    insert(_S)
+                    .values(key=key, value=value)
+                    .on_conflict_do_update(index_elements=["key"], set_={"value": value})
+                )
 
     # --- forms ---------------------------------------------------------------------------
 
@@ -337,51 +358,18 @@ class Store:
             if not evaluation.transmittable:
                 raise NotTransmittable(evaluation)
             self._touch_editable(c, questionnaire_uuid, now)
+            if c.execute(select(func.count()).where(_C.c.questionnaire_uuid == questionnaire_uuid)).scalar():
+                raise ConflictsPending(
+                    "Des réponses modifiées à la fois par la Caf et par vous restent à départager avant de transmettre."
+                )
             base = c.execute(select(_Q.c.base_version_id).where(_Q.c.uuid == questionnaire_uuid)).scalar()
-            frozen = transmitted_answers(definition, answers)
-            attachments = [frozen[q.id] for q in definition.questions() if q.type == "file" and q.id in frozen]
-            digest = payload_sha256(
+            version_id = freeze_version(
+                c,
+                definition=definition,
+                questionnaire_uuid=questionnaire_uuid,
+                answers=transmitted_answers(definition, answers),
                 base_version_id=base,
-                form_id=definition.id,
-                form_version=definition.version,
-                answers=frozen,
-                attachments=attachments,
-            )
-            version_id = str(uuidlib.uuid4())
-            body = canonical_json(
-                {
-                    "base_version_id": base,
-                    "form_id": definition.id,
-                    "form_version": definition.version,
-                    "answers": frozen,
-                    "attachments": attachments,
-                    "payload_sha256": digest,
-                }
-            )
-            c.execute(
-                _V.insert().values(
-                    version_id=version_id,
-                    questionnaire_uuid=questionnaire_uuid,
-                    base_version_id=base,
-                    author="partner",
-                    form_id=definition.id,
-                    form_version=definition.version,
-                    answers=canonical_json(frozen),
-                    payload_sha256=digest,
-                    created_at=now,
-                )
-            )
-            c.execute(
-                _O.insert().values(
-                    op_id=version_id,
-                    questionnaire_uuid=questionnaire_uuid,
-                    version_id=version_id,
-                    state="pending",
-                    body=body,
-                    attempts=0,
-                    created_at=now,
-                    updated_at=now,
-                )
+                now=now,
             )
             c.execute(
                 update(_Q)

@@ -1,0 +1,80 @@
+"""Commands that talk to the server: login, sync, logout.
+
+`sync` exit status: 0 everything sent and pulled; 4 the server is out of reach (nothing lost,
+try again later); 5 login needed; 6 a transmission was refused (shown with the server's reason);
+3 any other error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from desktop.commands.base import EXIT_ERROR, EXIT_OK, CommandError, Commands, open_store
+from sync import account
+from sync.engine import Synchroniser
+from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
+
+EXIT_OFFLINE, EXIT_LOGIN, EXIT_REFUSED = 4, 5, 6
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    password = os.environ.get("BILAN_CLAS_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CommandError("mot de passe absent : saisissez-le au clavier ou donnez BILAN_CLAS_PASSWORD.")
+        password = getpass.getpass("Mot de passe : ")
+    with open_store(args) as store:
+        try:
+            token = account.login(store, args.server, args.email, password)
+        except AuthRequired as error:
+            raise CommandError(str(error), EXIT_LOGIN) from None
+        except Transient as error:
+            raise CommandError(str(error), EXIT_OFFLINE) from None
+        except SyncError as error:
+            raise CommandError(str(error)) from None
+    print(f"Connecté à {args.server} ({token.organisation}). La connexion est gardée dans le trousseau du système.")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        try:
+            client = account.connected_client(store)
+        except (NotConfigured, AuthRequired) as error:
+            raise CommandError(str(error), EXIT_LOGIN) from None
+        except SyncError as error:
+            raise CommandError(str(error)) from None
+        try:
+            result = Synchroniser(store, client).run()
+        except Offline as error:
+            raise CommandError(f"Serveur injoignable : {error}", EXIT_OFFLINE) from None
+        except AuthRequired as error:
+            raise CommandError(str(error), EXIT_LOGIN) from None
+        except Transient as error:
+            raise CommandError(str(error), EXIT_OFFLINE) from None
+        except SyncError as error:
+            raise CommandError(str(error), EXIT_ERROR) from None
+        finally:
+            client.close()
+    print(result.text())
+    for questionnaire_uuid, reason in result.refused:
+        print(f"- Envoi refusé ({questionnaire_uuid}) : {reason}", file=sys.stderr)
+    return EXIT_REFUSED if result.refused else EXIT_OK
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        account.logout(store)
+    print("Déconnecté : la connexion a été retirée du trousseau.")
+    return EXIT_OK
+
+
+def register(commands: Commands) -> None:
+    p = commands.add("login", cmd_login, "se connecter au serveur (mot de passe demandé, ou BILAN_CLAS_PASSWORD)")
+    p.add_argument("--server", required=True, metavar="URL", help="adresse du serveur, par exemple https://…")
+    p.add_argument("--email", required=True, metavar="E-MAIL")
+    commands.add("sync", cmd_sync, "envoie les questionnaires en attente et récupère les nouvelles de la Caf")
+    commands.add("logout", cmd_logout, "retire la connexion du trousseau")

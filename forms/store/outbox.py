@@ -1,0 +1,197 @@
+"""The transactional outbox: frozen transmissions waiting to be sent, and what became of each attempt.
+
+An item moves pending → done (accepted), or → failed (refused for good: the server's French reason
+is kept, the user may retry or take the questionnaire back), or → superseded (replaced by a merged
+version after a conflict), or → cancelled (the user took the questionnaire back). No item is ever
+deleted: the outbox is also the history of what was sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select, update
+
+from forms.evaluation import transmitted_answers
+from forms.status import Status
+from forms.store.freezing import freeze_version
+from forms.store.schema import Outbox as OutboxRow
+from forms.store.schema import Questionnaire, Version
+from forms.store.store import Store, _iso, utc_now
+
+_O = OutboxRow.__table__  # type: ignore[attr-defined]
+_Q = Questionnaire.__table__  # type: ignore[attr-defined]
+_V = Version.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    op_id: str  # = the version id, also the Idempotency-Key
+    questionnaire_uuid: str
+    body: str  # the exact bytes sent on every attempt
+    state: str
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    last_error_code: str | None
+    last_error_message: str | None
+    created_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> OutboxItem:
+        return cls(
+            op_id=row.op_id,
+            questionnaire_uuid=row.questionnaire_uuid,
+            body=row.body,
+            state=row.state,
+            attempts=row.attempts,
+            next_attempt_at=dt.datetime.fromisoformat(row.next_attempt_at) if row.next_attempt_at else None,
+            last_error_code=row.last_error_code,
+            last_error_message=row.last_error_message,
+            created_at=dt.datetime.fromisoformat(row.created_at),
+        )
+
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+
+class Outbox:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def sendable(self, now: dt.datetime | None = None) -> list[OutboxItem]:
+        """The oldest pending item of each questionnaire, when due: a questionnaire's versions go in order."""
+        moment = _iso(now or utc_now())
+        first = (
+            select(_O.c.questionnaire_uuid, func.min(_O.c.created_at).label("created_at"))
+            .where(_O.c.state == "pending")
+            .group_by(_O.c.questionnaire_uuid)
+            .subquery()
+        )
+        query = (
+            select(_O)
+            .join(
+                first,
+                and_(_O.c.questionnaire_uuid == first.c.questionnaire_uuid, _O.c.created_at == first.c.created_at),
+            )
+            .where(_O.c.state == "pending", (_O.c.next_attempt_at.is_(None)) | (_O.c.next_attempt_at <= moment))
+            .order_by(_O.c.created_at)
+        )
+        with self.store._read() as c:
+            return [OutboxItem.from_row(r) for r in c.execute(query)]
+
+    def count(self, state: str = "pending") -> int:
+        with self.store._read() as c:
+            return int(c.execute(select(func.count()).where(_O.c.state == state)).scalar() or 0)
+
+    def items(self, questionnaire_uuid: str) -> list[OutboxItem]:
+        with self.store._read() as c:
+            rows = c.execute(select(_O).where(_O.c.questionnaire_uuid == questionnaire_uuid).order_by(_O.c.created_at))
+            return [OutboxItem.from_row(r) for r in rows]
+
+    def failure(self, questionnaire_uuid: str) -> OutboxItem | None:
+        """The refused transmission that keeps this questionnaire waiting, if any."""
+        if self.store.get(questionnaire_uuid).status != Status.A_ENVOYER:
+            return None
+        failed = [i for i in self.items(questionnaire_uuid) if i.state == "failed"]
+        return failed[-1] if failed else None
+
+    # --- outcomes of an attempt -----------------------------------------------------------
+
+    def mark_sent(self, op_id: str, *, server_rev: int, state: str) -> None:
+        """The server holds this version: done, and the questionnaire takes the server's state."""
+        now = _iso(utc_now())
+        with self.store._write() as c:
+            item = c.execute(select(_O).where(_O.c.op_id == op_id)).first()
+            if item is None:
+                return
+            c.execute(update(_O).where(_O.c.op_id == op_id).values(state="done", updated_at=now))
+            c.execute(update(_V).where(_V.c.version_id == op_id).values(server_rev=server_rev))
+            self._settle(c, item.questionnaire_uuid, op_id, state, now)
+
+    def _settle(self, c: Connection, questionnaire_uuid: str, version_id: str, state: str, now: str) -> None:
+        """After an accepted version: it becomes the base; the status follows unless another send is queued."""
+        waiting = c.execute(
+            select(func.count()).where(
+                _O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state.in_(["pending", "failed"])
+            )
+        ).scalar()
+        values: dict[str, Any] = {"base_version_id": version_id}
+        if not waiting:
+            values |= {"status": state, "status_changed_at": now}
+        c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(**values))
+
+    def mark_retry(self, op_id: str, *, code: str, message: str, next_attempt_at: dt.datetime) -> None:
+        """An unknown outcome (network, 5xx, broken reply): try again later with the same key and body."""
+        self._attempted(op_id, "pending", code, message, _iso(next_attempt_at))
+
+    def mark_refused(self, op_id: str, *, code: str, message: str) -> None:
+        """A final refusal: kept with the server's reason; the user may retry it or take the questionnaire back."""
+        self._attempted(op_id, "failed", code, message, None)
+
+    def _attempted(self, op_id: str, state: str, code: str, message: str, next_attempt_at: str | None) -> None:
+        with self.store._write() as c:
+            c.execute(
+                update(_O)
+                .where(_O.c.op_id == op_id, _O.c.state.in_(["pending", "failed"]))
+                .values(
+                    state=state,
+                    attempts=_O.c.attempts + 1,
+                    next_attempt_at=next_attempt_at,
+                    last_error_code=code,
+                    last_error_message=message,
+                    updated_at=_iso(utc_now()),
+                )
+            )
+
+    # --- the user's choices ---------------------------------------------------------------
+
+    def retry(self, questionnaire_uuid: str) -> None:
+        """« Réessayer »: the refused items of this questionnaire go back to the queue, same key and body."""
+        with self.store._write() as c:
+            c.execute(
+                update(_O)
+                .where(_O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state == "failed")
+                .values(state="pending", next_attempt_at=None, updated_at=_iso(utc_now()))
+            )
+
+    def withdraw(self, questionnaire_uuid: str) -> None:
+        """« Reprendre la saisie »: the refused transmission is cancelled (kept in history) and the
+        questionnaire becomes editable again, as a draft or as returned by the Caf."""
+        now = _iso(utc_now())
+        with self.store._write() as c:
+            c.execute(
+                update(_O)
+                .where(_O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state.in_(["failed", "pending"]))
+                .values(state="cancelled", updated_at=now)
+            )
+            accepted = c.execute(
+                select(func.count()).where(_V.c.questionnaire_uuid == questionnaire_uuid, _V.c.server_rev.is_not(None))
+            ).scalar()
+            status = Status.A_CORRIGER if accepted else Status.EN_COURS
+            c.execute(
+                update(_Q)
+                .where(_Q.c.uuid == questionnaire_uuid, _Q.c.status == Status.A_ENVOYER.value)
+                .values(status=status.value, status_changed_at=now)
+            )
+
+    def supersede(self, op_id: str, *, answers: dict[str, Any], base_version_id: str) -> str:
+        """Replace a stale transmission by a merged one based on the server's current version (same txn)."""
+        now = _iso(utc_now())
+        with self.store._write() as c:
+            item = c.execute(select(_O).where(_O.c.op_id == op_id)).first()
+            if item is None or item.state not in ("pending", "failed"):
+                raise ValueError(f"outbox item {op_id} is not waiting")
+            definition = self.store.definition(item.questionnaire_uuid)
+            c.execute(update(_O).where(_O.c.op_id == op_id).values(state="superseded", updated_at=now))
+            c.execute(update(_Q).where(_Q.c.uuid == item.questionnaire_uuid).values(base_version_id=base_version_id))
+            return freeze_version(
+                c,
+                definition=definition,
+                questionnaire_uuid=item.questionnaire_uuid,
+                answers=transmitted_answers(definition, answers),
+                base_version_id=base_version_id,
+                now=now,
+            )

@@ -1,0 +1,237 @@
+"""The HTTP client of the sync protocol v1 (requests).
+
+Every call has a timeout; TLS is verified; redirects are never followed; a reply is read up to a
+size cap and parsed with the strict wire models. Anything we cannot trust — HTML from a captive
+portal, a cut body, wrong JSON types — is a BrokenReply: an unknown outcome, never a success.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import urllib.parse
+from typing import TypeVar
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from sync.errors import AuthRequired, BrokenReply, ClientTooOld, InsecureServer, Offline, Refused, ServerBusy, StaleBase
+from sync.protocol import (
+    API_PREFIX,
+    REPLAYED_HEADER,
+    STALE_BASE,
+    AttachmentStored,
+    ChangesPage,
+    Meta,
+    Problem,
+    QuestionnaireView,
+    TokenRequest,
+    TokenResponse,
+    VersionAccepted,
+)
+
+CLIENT_VERSION = "0.1.0"
+TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
+MAX_REPLY_BYTES = 8 * 1024 * 1024
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def server_base(url: str) -> str:
+    """The server's address, checked: https, or http only to this computer."""
+    parsed = urllib.parse.urlsplit(url.strip())
+    host = parsed.hostname or ""
+    if parsed.scheme not in ("http", "https") or not host:
+        raise InsecureServer(f"Adresse de serveur invalide : « {url} » (exemple : https://bilan-clas.exemple.fr).")
+    if parsed.scheme == "http" and not _is_local(host):
+        raise InsecureServer(
+            "Connexion refusée : l'adresse du serveur doit commencer par https:// pour que vos données "
+            "voyagent chiffrées (http:// n'est accepté que vers cet ordinateur)."
+        )
+    path = parsed.path.rstrip("/").removesuffix(API_PREFIX)
+    return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, path, "", ""))
+
+
+def _is_local(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SyncClient:
+    def __init__(
+        self,
+        server_url: str,
+        *,
+        token: str | None = None,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
+    ) -> None:
+        self.base = server_base(server_url)
+        self.token = token
+        self.timeout = timeout
+        self.max_reply_bytes = max_reply_bytes
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = f"bilan-clas/{CLIENT_VERSION}"
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- transport ---------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: bytes | None = None,
+        content_type: str = "application/json",
+        params: dict[str, str | int] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        sent_headers = {"Accept": "application/json", **(headers or {})}
+        if data is not None:
+            sent_headers["Content-Type"] = content_type
+        if self.token:
+            sent_headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self.session.request(
+                method,
+                self.base + API_PREFIX + path,
+                data=data,
+                params=params,
+                headers=sent_headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.Timeout:
+            raise Offline("Le serveur ne répond pas à temps. Rien n'est perdu : l'envoi sera repris.") from None
+        except requests.RequestException:
+            raise Offline("Pas de connexion au serveur. Rien n'est perdu : l'envoi sera repris.") from None
+        try:
+            body = bytearray()
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > self.max_reply_bytes:
+                    raise BrokenReply("Réponse du serveur anormalement volumineuse : ignorée.")
+        except requests.RequestException:
+            raise BrokenReply("Réponse du serveur interrompue. L'envoi sera repris.") from None
+        finally:
+            response.close()
+        response._content = bytes(body)
+        self._raise_for_status(response)
+        return response
+
+    def _raise_for_status(self, response: requests.Response) -> None:
+        status = response.status_code
+        if 300 <= status < 400:
+            where = response.headers.get("Location", "ailleurs")
+            raise BrokenReply(
+                f"Le réseau a redirigé la demande vers {where[:100]} (portail Wi-Fi ?) : réponse ignorée. "
+                "Connectez-vous au réseau puis synchronisez de nouveau."
+            )
+        if status < 400:
+            return
+        if status == 401:
+            raise AuthRequired("Votre connexion au serveur a expiré : reconnectez-vous. Rien n'est perdu.")
+        if status in (429, 503) or status >= 500:
+            raise ServerBusy(
+                f"Le serveur est momentanément indisponible ({status}). L'envoi sera repris.",
+                _retry_after(response),
+            )
+        problem = self._problem(response)
+        if status == 426:
+            raise ClientTooOld(f"{problem.title} Mettez à jour Bilan Clas.")
+        if problem.code == STALE_BASE:
+            raise StaleBase(problem)
+        raise Refused(problem)
+
+    def _problem(self, response: requests.Response) -> Problem:
+        try:
+            return Problem.model_validate_json(response.content)
+        except ValidationError:
+            # A 4xx that is not one of ours (a proxy's page...): not a verdict about our data.
+            raise BrokenReply(
+                f"Réponse inattendue du serveur ({response.status_code}) : réessayez plus tard."
+            ) from None
+
+    def _parse(self, model: type[Model], response: requests.Response) -> Model:
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+        if media_type != "application/json":
+            raise BrokenReply(
+                "Le serveur a répondu par une page web au lieu de données (portail Wi-Fi ou proxy ?). "
+                "Rien n'a été marqué comme envoyé."
+            )
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError:
+            raise BrokenReply("Réponse du serveur mal formée : rien n'a été marqué comme envoyé.") from None
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def meta(self) -> Meta:
+        meta = self._parse(Meta, self._request("GET", "/meta"))
+        if _version_tuple(meta.min_client_version) > _version_tuple(CLIENT_VERSION):
+            raise ClientTooOld(
+                f"Le serveur demande Bilan Clas {meta.min_client_version} ou plus récent : mettez à jour l'application."
+            )
+        return meta
+
+    def login(self, email: str, password: str) -> TokenResponse:
+        body = TokenRequest(email=email, password=password).model_dump_json().encode()
+        try:
+            response = self._request("POST", "/auth/token", data=body)
+        except AuthRequired:
+            raise AuthRequired("E-mail ou mot de passe incorrect.") from None
+        except Refused as refusal:
+            if refusal.code == "rate_limited":
+                raise ServerBusy(refusal.problem.title, refusal.problem.retry_after) from None
+            raise
+        token = self._parse(TokenResponse, response)
+        self.token = token.access_token
+        return token
+
+    def put_attachment(self, questionnaire_id: str, sha256: str, content: bytes, media_type: str) -> AttachmentStored:
+        response = self._request(
+            "PUT", f"/questionnaires/{questionnaire_id}/attachments/{sha256}", data=content, content_type=media_type
+        )
+        return self._parse(AttachmentStored, response)
+
+    def put_version(self, questionnaire_id: str, version_id: str, body: bytes) -> tuple[VersionAccepted, bool]:
+        """Send one frozen transmission; returns the server's receipt and whether it was a replay."""
+        response = self._request(
+            "PUT",
+            f"/questionnaires/{questionnaire_id}/versions/{version_id}",
+            data=body,
+            headers={"Idempotency-Key": version_id},
+        )
+        accepted = self._parse(VersionAccepted, response)
+        if str(accepted.version_id) != version_id or str(accepted.questionnaire_id) != questionnaire_id:
+            raise BrokenReply("Le serveur a accusé réception d'un autre envoi : rien n'a été marqué comme envoyé.")
+        return accepted, response.headers.get(REPLAYED_HEADER, "").lower() == "true"
+
+    def changes(self, since: str | None, limit: int = 200) -> ChangesPage:
+        params: dict[str, str | int] = {"limit": limit}
+        if since:
+            params["since"] = since
+        return self._parse(ChangesPage, self._request("GET", "/changes", params=params))
+
+    def questionnaire(self, questionnaire_id: str) -> QuestionnaireView:
+        return self._parse(QuestionnaireView, self._request("GET", f"/questionnaires/{questionnaire_id}"))
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return (0,)

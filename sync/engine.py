@@ -1,0 +1,271 @@
+"""One synchronisation: pull what the Caf did, push the outbox, pull again.
+
+Push sends each questionnaire's versions in order, the same key and the same body on every
+attempt. An unknown outcome (network, 5xx, 429/503, a broken 2xx) is retried with exponential
+backoff and full jitter, honouring Retry-After; after a few attempts in this run it waits for the
+next one (`next_attempt_at`). A final refusal is kept with the server's reason. Pull applies each
+page with its cursor in one local transaction. Nothing here touches Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from forms.attachments import attachment_path
+from forms.store import Store
+from forms.store.outbox import Outbox, OutboxItem
+from forms.store.remote import (
+    Remote,
+    RemoteChange,
+    RemoteNotice,
+    RemoteNoticeResolved,
+    RemoteState,
+    RemoteVersion,
+    SyncSummary,
+)
+from forms.store.store import utc_now
+from sync.client import SyncClient
+from sync.errors import BrokenReply, Offline, Refused, StaleBase, Transient
+from sync.protocol import CURSOR_INVALID, Change, NoticeResolvedData, NoticeView, StateChangeData, VersionChangeData
+
+Report = Callable[[int, int, str], None]
+Cancelled = Callable[[], bool]
+PAGE_SIZE = 200
+
+
+def _no_report(done: int, total: int, text: str) -> None:
+    pass
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass
+class SyncResult:
+    sent: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (questionnaire uuid, French reason)
+    deferred: int = 0  # unknown outcomes left for a later attempt
+    merged: int = 0
+    summary: SyncSummary = field(default_factory=SyncSummary)
+    cancelled: bool = False
+
+    def text(self) -> str:
+        parts = []
+        if self.sent:
+            parts.append(f"{self.sent} questionnaire{'s' if self.sent > 1 else ''} transmis")
+        news = self.summary.text()
+        if news:
+            parts.append(news)
+        if self.refused:
+            n = len(self.refused)
+            parts.append(f"{n} envoi{'s' if n > 1 else ''} refusé{'s' if n > 1 else ''}")
+        if self.deferred:
+            parts.append(f"{self.deferred} envoi{'s' if self.deferred > 1 else ''} à reprendre plus tard")
+        if self.cancelled:
+            parts.append("synchronisation interrompue")
+        return (", ".join(parts) or "Tout est à jour") + "."
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with full jitter (seconds)."""
+
+    base: float = 1.0
+    cap: float = 300.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        jittered = self.rng.uniform(0, min(self.cap, self.base * 2**attempt))
+        return max(jittered, retry_after or 0.0)
+
+
+class Synchroniser:
+    def __init__(
+        self,
+        store: Store,
+        client: SyncClient,
+        *,
+        attempts_per_run: int = 4,
+        inline_wait_cap: float = 2.0,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.outbox = Outbox(store)
+        self.remote = Remote(store)
+        self.attempts_per_run = attempts_per_run
+        self.inline_wait_cap = inline_wait_cap
+        self.backoff = backoff or Backoff()
+        self.sleep = sleep
+        self.clock = clock
+
+    def run(self, *, force: bool = True, report: Report = _no_report, cancelled: Cancelled = _never) -> SyncResult:
+        """Pull, push, pull. `force` sends even what waits for a later attempt (a click on Synchroniser)."""
+        result = SyncResult()
+        report(0, 0, "Récupération des nouvelles de la Caf…")
+        self.pull(result, cancelled)
+        self.push(result, force=force, report=report, cancelled=cancelled)
+        if not result.cancelled:
+            report(0, 0, "Dernières nouvelles de la Caf…")
+            self.pull(result, cancelled)
+        return result
+
+    # --- pull ------------------------------------------------------------------------------
+
+    def pull(self, result: SyncResult, cancelled: Cancelled = _never) -> None:
+        cursor = self.remote.cursor()
+        restarted = False
+        while True:
+            try:
+                page = self.client.changes(cursor, PAGE_SIZE)
+            except Refused as refusal:
+                if refusal.code == CURSOR_INVALID and not restarted:
+                    restarted = True  # the server forgot our position: every change applies idempotently
+                    self.remote.reset_cursor()
+                    cursor = None
+                    continue
+                raise
+            records = [_record(change) for change in page.changes]
+            result.summary.add(self.remote.apply(records, page.next_cursor))
+            if not page.has_more:
+                return
+            if page.next_cursor == cursor:
+                raise BrokenReply("Le serveur annonce d'autres nouvelles sans avancer : synchronisation arrêtée.")
+            cursor = page.next_cursor
+            if cancelled():
+                result.cancelled = True
+                return
+
+    # --- push ------------------------------------------------------------------------------
+
+    def push(
+        self, result: SyncResult, *, force: bool = True, report: Report = _no_report, cancelled: Cancelled = _never
+    ) -> None:
+        total = self.outbox.count("pending")
+        done = 0
+        horizon = dt.datetime.max.replace(tzinfo=dt.UTC) if force else None
+        postponed: set[str] = set()
+        while True:
+            items = [i for i in self.outbox.sendable(horizon or self.clock()) if i.op_id not in postponed]
+            if not items:
+                return
+            for item in items:
+                if cancelled():
+                    result.cancelled = True
+                    return
+                report(done, max(total, done + 1), f"Envoi {done + 1} sur {max(total, done + 1)}…")
+                if not self._send(item, result):
+                    postponed.add(item.op_id)
+                done += 1
+                report(done, max(total, done), f"{done} envoi(s) traité(s) sur {max(total, done)}")
+
+    def _send(self, item: OutboxItem, result: SyncResult) -> bool:
+        """Try one item; True when it left the queue (sent, refused or replaced), False when postponed."""
+        body = item.payload()
+        for attempt in range(self.attempts_per_run):
+            try:
+                self._upload_attachments(item, body)
+                accepted, _replayed = self.client.put_version(item.questionnaire_uuid, item.op_id, item.body.encode())
+            except StaleBase as stale:
+                return self._settle_stale(item, stale, result)
+            except Refused as refusal:
+                self.outbox.mark_refused(item.op_id, code=refusal.code, message=str(refusal))
+                result.refused.append((item.questionnaire_uuid, str(refusal)))
+                return True
+            except Offline as error:
+                self._postpone(item, error, attempt)
+                result.deferred += 1
+                raise  # the server is out of reach: stop this sync, nothing is lost
+            except Transient as error:
+                delay = self.backoff.delay(item.attempts + attempt, getattr(error, "retry_after", None))
+                if attempt + 1 == self.attempts_per_run or delay > self.inline_wait_cap:
+                    self._postpone(item, error, attempt)
+                    result.deferred += 1
+                    return False
+                self.sleep(delay)
+                continue
+            self.outbox.mark_sent(item.op_id, server_rev=accepted.server_rev, state=accepted.state)
+            result.sent += 1
+            return True
+        return False
+
+    def _postpone(self, item: OutboxItem, error: Transient, attempt: int) -> None:
+        delay = self.backoff.delay(item.attempts + attempt + 1, getattr(error, "retry_after", None))
+        self.outbox.mark_retry(
+            item.op_id, code=error.code, message=str(error), next_attempt_at=self.clock() + dt.timedelta(seconds=delay)
+        )
+
+    def _upload_attachments(self, item: OutboxItem, body: dict[str, object]) -> None:
+        for attachment in body.get("attachments") or []:  # type: ignore[union-attr]
+            sha256, media_type = attachment["sha256"], attachment["media_type"]  # type: ignore[index]
+            path: Path = attachment_path(self.store, sha256)
+            try:
+                content = path.read_bytes()
+            except OSError:
+                raise Refused(
+                    _local_problem(f"Le document « {attachment['name']} » est introuvable sur cet ordinateur.")
+                ) from None  # type: ignore[index]
+            self.client.put_attachment(item.questionnaire_uuid, sha256, content, media_type)
+
+    def _settle_stale(self, item: OutboxItem, stale: StaleBase, result: SyncResult) -> bool:
+        problem = stale.problem
+        if problem.current_version_id is None or problem.current_answers is None:
+            self.outbox.mark_refused(item.op_id, code=stale.code, message=str(stale))
+            result.refused.append((item.questionnaire_uuid, str(stale)))
+            return True
+        self.pull(result)  # bring the Caf's version into the local history first
+        outcome, _new = self.remote.settle_stale(
+            item.op_id,
+            current_version_id=str(problem.current_version_id),
+            current_answers=dict(problem.current_answers),
+        )
+        if outcome == "merged":
+            result.merged += 1
+        else:
+            result.summary.conflicts += 1
+        return True
+
+
+def _local_problem(title: str):  # type: ignore[no-untyped-def]
+    from sync.protocol import Problem, problem_type
+
+    return Problem(
+        type=problem_type("attachment_missing_local"), title=title, status=400, code="attachment_missing_local"
+    )
+
+
+def _record(change: Change) -> RemoteChange:
+    """The wire change as a local record; a change that does not parse makes the whole page untrusted."""
+    try:
+        data = change.parsed()
+    except ValidationError:
+        raise BrokenReply("Une nouvelle reçue du serveur est mal formée : rien n'a été appliqué.") from None
+    qid = str(change.questionnaire_id)
+    if isinstance(data, VersionChangeData):
+        return RemoteVersion(
+            questionnaire_uuid=qid, version_id=str(data.version_id),
+            base_version_id=str(data.base_version_id) if data.base_version_id else None,
+            server_rev=data.server_rev, author_role=data.author_role, form_id=data.form_id,
+            form_version=data.form_version, answers=dict(data.answers), payload_sha256=data.payload_sha256,
+            created_at=data.created_at.isoformat(),
+        )  # fmt: skip
+    if isinstance(data, StateChangeData):
+        return RemoteState(qid, data.state, str(data.version_id), data.at.isoformat())
+    if isinstance(data, NoticeView):
+        return RemoteNotice(
+            questionnaire_uuid=qid, notice_id=str(data.notice_id), version_id=str(data.version_id),
+            question_id=data.question_id, message=data.message, status=data.status,
+            created_at=data.created_at.isoformat(),
+        )  # fmt: skip
+    assert isinstance(data, NoticeResolvedData)
+    return RemoteNoticeResolved(qid, str(data.notice_id), str(data.resolved_by_version_id))
