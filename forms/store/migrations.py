@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from forms.store.database import WRITE
+from forms.store.errors import StoreError
 
 _V1 = """
 CREATE TABLE profile (
@@ -105,8 +106,18 @@ STEPS: list[str] = [_V1, _V2]
 LATEST = len(STEPS)
 
 
-class SchemaTooNew(RuntimeError):
-    """The file was written by a newer Bilan Clas: refuse to touch it rather than corrupt it."""
+class SchemaTooNew(StoreError, RuntimeError):
+    """The file was written by a newer Bilan Clas: refuse to touch it rather than corrupt it.
+
+    A StoreError, so that the CLI and the app show its French message rather than a traceback.
+    """
+
+    def __init__(self, found: int) -> None:
+        super().__init__(
+            f"Ces données ont été enregistrées par une version plus récente de Bilan Clas (schéma {found}, "
+            f"celle-ci connaît le schéma {LATEST}) : installez la dernière version de Bilan Clas pour les ouvrir."
+        )
+        self.found = found
 
 
 def schema_version(engine: Engine) -> int:

@@ -113,7 +113,11 @@ class Store:
         self.path = path
         self.registry = registry
         self.engine = open_engine(path)
-        upgrade(self.engine)
+        try:
+            upgrade(self.engine)
+        except BaseException:
+            self.engine.dispose()  # a refused or failed upgrade leaves no connection open on the file
+            raise
         self._forms: dict[str, FormDefinition] = {}  # uuid -> definition; a questionnaire never changes form
 
     @classmethod
