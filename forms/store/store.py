@@ -59,6 +59,15 @@ def _iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
+def _title(title: str) -> str:
+    """The trimmed title; refused if SQLite cannot store it (a lone surrogate from undecodable input)."""
+    try:
+        title.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidAnswer("Titre illisible : il contient un caractère invalide.") from None
+    return title.strip()
+
+
 @dataclass(frozen=True)
 class QuestionnaireInfo:
     uuid: str
@@ -229,7 +238,7 @@ class Store:
                     uuid=new_uuid,
                     form_id=definition.id,
                     form_version=definition.version,
-                    title=title.strip(),
+                    title=_title(title),
                     status=Status.EN_COURS.value,
                     status_changed_at=now,
                     created_at=now,
@@ -313,7 +322,7 @@ class Store:
         with self._write() as c:
             self._touch_editable(c, questionnaire_uuid, now)
             if title:
-                c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(title=title.strip()))
+                c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(title=_title(title)))
             c.execute(delete(_A).where(_A.c.questionnaire_uuid == questionnaire_uuid))
             if encoded:
                 c.execute(
@@ -327,7 +336,7 @@ class Store:
     def rename(self, questionnaire_uuid: str, title: str) -> None:
         with self._write() as c:
             self._touch_editable(c, questionnaire_uuid, _iso(utc_now()))
-            c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(title=title.strip()))
+            c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(title=_title(title)))
 
     def set_current_page(self, questionnaire_uuid: str, page_id: str) -> None:
         """Remember where the user was (any status: read-only views remember it too)."""
