@@ -34,7 +34,7 @@ def cmd_forms(args: argparse.Namespace) -> int:
         except KeyError:
             raise CommandError(f"Formulaire inconnu : {args.form_id}.") from None
         if args.json:
-            print_json(definition.model_dump(mode="json", by_alias=True, exclude_defaults=True))
+            print_json(definition.model_dump(mode="json", by_alias=True, exclude_unset=True))
         else:
             _print_definition(definition)
         return EXIT_OK
