@@ -64,8 +64,27 @@ class BodyLimit:
         else:
             problem = ApiProblem(413, p.PAYLOAD_TOO_LARGE, f"Requête trop volumineuse : {megabytes} Mo au maximum")
         response = problem.response()
-        response.headers["Connection"] = "close"  # the unread body must not be taken for the next request
+        # Read the rest of the body (up to a cap) before answering: a client still sending when the
+        # connection closes sees a reset, not the 413, and would retry a request that can never pass.
+        if not await _drain(receive, DRAIN_CAP_BYTES):
+            response.headers["Connection"] = "close"
         await response(scope, receive, send)
+
+
+DRAIN_CAP_BYTES = 64 * 1024 * 1024
+
+
+async def _drain(receive: Receive, cap: int) -> bool:
+    """Discard the request body; True if it ended within `cap` bytes."""
+    drained = 0
+    while drained <= cap:
+        message = await receive()
+        if message["type"] != "http.request":
+            return False
+        drained += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return True
+    return False
 
 
 def _replay(messages: list[Message]) -> Receive:
