@@ -18,8 +18,10 @@ from desktop.settings import Settings
 from desktop.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from desktop.pdf_actions import PdfActions
     from desktop.questionnaire_view import QuestionnaireView
     from desktop.session import Session
+    from desktop.sync_controller import SyncController
 
 
 class MainWindow(QMainWindow):
@@ -30,6 +32,9 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)
         self.session: Session | None = None
         self.questionnaire_view: QuestionnaireView | None = None
+        self.sync: SyncController | None = None
+        self.pdf: PdfActions | None = None
+        self._manual_sync = False
         self.setWindowTitle("Bilan Clas")
         self.resize(1180, 800)
         geometry = self.settings.window_geometry()
@@ -50,6 +55,11 @@ class MainWindow(QMainWindow):
         self.home_action = self._action(toolbar, "Mes bilans", self.show_home, "Ctrl+L")
         self.new_action_action = self._action(toolbar, "Nouvelle action…", self.new_action, "Ctrl+N")
         self.profile_action = self._action(toolbar, "Profil de la structure…", self.edit_profile, None)
+        toolbar.addSeparator()
+        self.sync_action = self._action(toolbar, "Synchroniser", self.synchronise, "F5")
+        self.login_action = self._action(toolbar, "Se connecter…", self.show_login, None)
+        toolbar.addSeparator()
+        self.export_all_action = self._action(toolbar, "Exporter tous les bilans en PDF…", self.export_all_pdf, None)
         self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
         self.home.empty_label.setText("Chargement…")
         after_first_paint(self, self._load)  # the window shows first; the data loads on the next turn
@@ -77,10 +87,84 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Bilan Clas", f"Impossible d'ouvrir les données dans {self.data_dir} :\n{error}")
             return
         self.home.empty_label.setText(EMPTY_TEXT)
+        self._start_services()
         self.refresh_list()
         last = self.settings.last_questionnaire()
         if last and last in self.home.rows:
             self.open_questionnaire(last)
+
+    def _start_services(self) -> None:
+        from desktop.pdf_actions import PdfActions
+        from desktop.sync_controller import SyncController
+        from desktop.sync_status import SyncStatus
+
+        assert self.session is not None
+        self.pdf = PdfActions(self, self.session.store, self.tasks)
+        self.sync = SyncController(self.session.store, self.tasks, self)
+        self.sync.synced.connect(self._on_synced)
+        self.sync.failed.connect(self._on_sync_failed)
+        self.sync.login_required.connect(self._on_login_required)
+        self.sync.busy_changed.connect(self._on_sync_busy)
+        self.statusBar().addPermanentWidget(SyncStatus(self.sync))
+        self.sync.start()
+
+    # --- sync -------------------------------------------------------------------------------
+
+    def synchronise(self) -> None:
+        if self.sync is None:
+            return
+        if self.questionnaire_view is not None:
+            self.questionnaire_view.close_view()  # send what was just typed
+        self._manual_sync = True
+        self.sync.synchronise(manual=True)
+
+    def show_login(self) -> None:
+        from desktop.sync_dialogs import LoginDialog
+
+        if self.sync is None:
+            return
+        found = self.sync.account()
+        server = found[0] if found else self.settings.server_url()
+        email = found[1] if found else ""
+        dialog = LoginDialog(self.sync, server, email, self)
+        if dialog.exec():
+            self.settings.set_server_url(dialog.server_edit.text().strip())
+            self.statusBar().showMessage("Connecté au serveur de la Caf.", 8000)
+
+    def _on_sync_busy(self, busy: bool) -> None:
+        self.sync_action.setEnabled(not busy)
+
+    def _on_synced(self, result: object) -> None:
+        text = getattr(result, "text", lambda: "")()
+        self.statusBar().showMessage(f"Synchronisation terminée : {text}", 15000)
+        self.refresh_list()
+        if self.questionnaire_view is not None:
+            self.questionnaire_view.refresh_from_store()
+        if self._manual_sync and getattr(result, "refused", None):
+            QMessageBox.warning(
+                self,
+                "Synchroniser",
+                f"Synchronisation terminée : {text}\nOuvrez le questionnaire concerné pour voir la raison.",
+            )
+        self._manual_sync = False
+
+    def _on_sync_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+        if self._manual_sync:
+            QMessageBox.warning(self, "Synchroniser", message)
+        self._manual_sync = False
+        self.refresh_list()
+
+    def _on_login_required(self, message: str) -> None:
+        manual = self._manual_sync
+        self._manual_sync = False
+        self.statusBar().showMessage(message, 15000)
+        if manual:
+            self.show_login()
+
+    def export_all_pdf(self) -> None:
+        if self.pdf is not None:
+            self.pdf.export_everything()
 
     def refresh_list(self) -> None:
         if self.session is not None:
@@ -128,8 +212,9 @@ class MainWindow(QMainWindow):
         except Exception as error:  # noqa: BLE001 - e.g. a definition missing on this computer
             QMessageBox.warning(self, "Ouvrir", str(error))
             return
-        view = QuestionnaireView(binding)
+        view = QuestionnaireView(binding, self.pdf)
         view.status_changed.connect(self._on_status_changed)
+        view.sync_requested.connect(self.synchronise)
         self.questionnaire_view = view
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
@@ -137,6 +222,8 @@ class MainWindow(QMainWindow):
 
     def _on_status_changed(self, _uuid: str) -> None:
         self.refresh_list()
+        if self.sync is not None and self.sync.online:
+            self.sync.synchronise(manual=False)  # just transmitted and online: send it now
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -194,6 +281,8 @@ class MainWindow(QMainWindow):
         self.settings.set_window_geometry(self.saveGeometry())
         self.settings.set_last_questionnaire(view.uuid if view is not None else None)
         self.settings.sync()
+        if self.sync is not None:
+            self.sync.stop()
         self.tasks.wait()
         if self.session is not None:
             self.session.close()

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,19 +28,31 @@ from PySide6.QtWidgets import (
 from desktop.bindings import QuestionnaireBinding
 from desktop.form_view import FormView
 from desktop.theme import badge_style
+from desktop.transmission_panel import TransmissionPanel
 from forms.attachments import import_attachment
 from forms.evaluation import Issue
+from forms.exchange import export_document
 from forms.status import Status
 from forms.store import NotTransmittable, StoreError
+from forms.store.outbox import Outbox
+from forms.store.remote import Remote
+
+if TYPE_CHECKING:
+    from desktop.pdf_actions import PdfActions
 
 
 class QuestionnaireView(QWidget):
     status_changed = Signal(str)
     """The questionnaire's status changed (e.g. transmitted); carries its uuid."""
+    sync_requested = Signal()
+    """The user asked for something that needs a sync now (Réessayer)."""
 
-    def __init__(self, binding: QuestionnaireBinding, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, binding: QuestionnaireBinding, pdf: PdfActions | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.binding = binding
+        self.pdf = pdf
         self.uuid = binding.uuid
         self.form = FormView(binding, self._attach)
 
@@ -50,11 +68,28 @@ class QuestionnaireView(QWidget):
         self.transmit_button.setObjectName("primary")
         self.transmit_button.setToolTip("Vérifie le questionnaire, puis le place dans la file d'envoi")
         self.transmit_button.clicked.connect(self.request_transmit)
+        self.pdf_button = QToolButton()
+        self.pdf_button.setText("PDF")
+        self.pdf_button.setToolTip("Exporter ou imprimer le bilan")
+        self.pdf_button.setAccessibleName("Bilan PDF")
+        self.pdf_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.pdf_button)
+        menu.addAction("Exporter le bilan en PDF…", self._export_pdf)
+        menu.addAction("Imprimer le bilan…", self._print_pdf)
+        self.receipt_action = menu.addAction("Accusé de transmission (PDF)…", self._export_receipt)
+        self.pdf_button.setMenu(menu)
+        self.pdf_button.setVisible(pdf is not None)
         header = QHBoxLayout()
         header.addWidget(self.title_label, 1)
         header.addWidget(self.saved_label)
         header.addWidget(self.status_badge)
+        header.addWidget(self.pdf_button)
         header.addWidget(self.transmit_button)
+        self.transmission = TransmissionPanel()
+        self.transmission.retry_requested.connect(self._on_retry)
+        self.transmission.export_requested.connect(self._on_export_file)
+        self.transmission.withdraw_requested.connect(self._on_withdraw)
+        self.transmission.resolve_requested.connect(self._on_resolve)
 
         self.info_banner = QLabel()
         self.info_banner.setWordWrap(True)
@@ -83,6 +118,7 @@ class QuestionnaireView(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.info_banner)
         layout.addWidget(self.error_banner)
+        layout.addWidget(self.transmission)
         layout.addWidget(self.notices_panel)
         layout.addWidget(self.form, 1)
 
@@ -125,6 +161,75 @@ class QuestionnaireView(QWidget):
             self.notices_list.addItem(item)
         self.notices_panel.setVisible(bool(shown))
         self.form.show_notices(by_question)
+        store = self.binding.store
+        self.transmission.show_state(Outbox(store).failure(self.uuid), len(Remote(store).conflicts(self.uuid)))
+        self.receipt_action.setEnabled(bool(store.versions(self.uuid)) and info.status != Status.EN_COURS)
+
+    def refresh_from_store(self) -> None:
+        """After a sync: status, notices and, unless the user is typing, answers the Caf may have changed."""
+        if not self.form.has_pending():
+            self.form.reload()
+        self.refresh()
+
+    # --- after a refused transmission, or a Caf edit --------------------------------------
+
+    def _on_retry(self) -> None:
+        Outbox(self.binding.store).retry(self.uuid)
+        self.refresh()
+        self.sync_requested.emit()
+
+    def _on_withdraw(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Reprendre la saisie",
+            "Annuler cet envoi et rendre le questionnaire modifiable ? L'envoi refusé reste dans l'historique ; "
+            "vous pourrez transmettre de nouveau après correction.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        Outbox(self.binding.store).withdraw(self.uuid)
+        self.refresh()
+        self.status_changed.emit(self.uuid)
+
+    def _on_export_file(self) -> None:
+        default = str(Path.home() / f"{self.binding.info().title}.json")
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Exporter le questionnaire", default, "Fichier Bilan Clas (*.json)"
+        )
+        if not chosen:
+            return
+        document = export_document(self.binding.store, self.uuid)
+        try:
+            Path(chosen).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+        except OSError as error:
+            QMessageBox.warning(self, "Exporter", f"Écriture impossible : {error.strerror}.")
+
+    def _on_resolve(self) -> None:
+        from desktop.sync_dialogs import ConflictDialog
+
+        remote = Remote(self.binding.store)
+        dialog = ConflictDialog(self.binding.definition, remote.conflicts(self.uuid), self)
+        if not dialog.exec():
+            return
+        self.form.flush()
+        for question_id, take in dialog.choices().items():
+            remote.resolve(self.uuid, question_id, take)
+        self.form.reload()
+        self.refresh()
+
+    # --- PDF --------------------------------------------------------------------------------
+
+    def _export_pdf(self) -> None:
+        if self.pdf is not None and self.form.flush():
+            self.pdf.export_bilan(self.uuid)
+
+    def _print_pdf(self) -> None:
+        if self.pdf is not None and self.form.flush():
+            self.pdf.print_bilan(self.uuid)
+
+    def _export_receipt(self) -> None:
+        if self.pdf is not None:
+            self.pdf.export_receipt(self.uuid)
 
     def _question_label(self, question_id: str) -> str:
         try:

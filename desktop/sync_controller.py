@@ -1,0 +1,178 @@
+"""Sync seen from the GUI: login, manual and automatic synchronisation, the online indicator.
+
+Network work runs through the TaskRunner (never on the GUI thread); the user keeps filling forms
+meanwhile. A probe asks the server for /meta every minute: when it becomes reachable and
+transmissions are waiting, a sync starts by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop.tasks import TaskContext, TaskHandle, TaskRunner
+from forms.store import Store
+from forms.store.outbox import Outbox
+from sync import account
+from sync.engine import Synchroniser, SyncResult
+from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
+
+PROBE_INTERVAL_MS = 60_000
+LAST_SYNC_KEY = "last_sync_at"
+
+
+class SyncController(QObject):
+    online_changed = Signal(object)
+    """True (reachable), False (unreachable) or None (not logged in)."""
+    busy_changed = Signal(bool)
+    """A sync started (True) or ended (False)."""
+    progressed = Signal(int, int, str)
+    """Progress of the running sync: done, total, a French line."""
+    synced = Signal(object)
+    """A sync ended; carries the SyncResult."""
+    failed = Signal(str)
+    """A sync or login failed; carries the French message (nothing was lost)."""
+    login_required = Signal(str)
+    """The server wants a (new) login; carries the French reason."""
+    logged_in = Signal(str)
+    """Login succeeded; carries the organisation's name."""
+
+    def __init__(self, store: Store, tasks: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.tasks = tasks
+        self.online: bool | None = None
+        self._sync: TaskHandle | None = None
+        self._probe: TaskHandle | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(PROBE_INTERVAL_MS)
+        self.timer.timeout.connect(self.probe)
+
+    def start(self) -> None:
+        self.timer.start()
+        self.probe()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        for handle in (self._sync, self._probe):
+            if handle is not None:
+                handle.cancel()
+
+    # --- state -------------------------------------------------------------------------------
+
+    def account(self) -> tuple[str, str] | None:
+        return account.account(self.store)
+
+    def busy(self) -> bool:
+        return self._sync is not None and self._sync.running
+
+    def pending(self) -> int:
+        return Outbox(self.store).count("pending")
+
+    def last_sync(self) -> dt.datetime | None:
+        raw = self.store.setting(LAST_SYNC_KEY)
+        return dt.datetime.fromisoformat(raw) if raw else None
+
+    def _set_online(self, online: bool | None) -> None:
+        if online != self.online:
+            self.online = online
+            self.online_changed.emit(online)
+
+    # --- login -------------------------------------------------------------------------------
+
+    def login(self, server_url: str, email: str, password: str) -> TaskHandle:
+        def work(_context: TaskContext) -> str:
+            return account.login(self.store, server_url, email, password).organisation
+
+        return self.tasks.run(work, on_success=self._on_logged_in, on_failure=self._on_login_failed)
+
+    def _on_logged_in(self, organisation: Any) -> None:
+        self._set_online(True)
+        self.logged_in.emit(str(organisation))
+        if self.pending():
+            self.synchronise(manual=False)
+
+    def _on_login_failed(self, error: Any) -> None:
+        self.failed.emit(str(error) if isinstance(error, SyncError) else f"Connexion impossible : {error}")
+
+    # --- probe -------------------------------------------------------------------------------
+
+    def probe(self) -> None:
+        if self.account() is None:
+            self._set_online(None)
+            return
+        if self.busy() or (self._probe is not None and self._probe.running):
+            return
+
+        def work(_context: TaskContext) -> bool:
+            client = account.connected_client(self.store)
+            try:
+                client.meta()
+            finally:
+                client.close()
+            return True
+
+        self._probe = self.tasks.run(work, on_success=self._on_probe_ok, on_failure=self._on_probe_failed)
+
+    def _on_probe_ok(self, _result: Any) -> None:
+        was_offline = self.online is not True
+        self._set_online(True)
+        if was_offline and self.pending():
+            self.synchronise(manual=False)  # back online with transmissions waiting: send them
+
+    def _on_probe_failed(self, error: Any) -> None:
+        if isinstance(error, AuthRequired | NotConfigured):
+            self._set_online(None)
+        else:
+            self._set_online(False)
+
+    # --- sync --------------------------------------------------------------------------------
+
+    def synchronise(self, manual: bool = True) -> None:
+        if self.busy():
+            return
+        if self.account() is None:
+            self.login_required.emit("Connectez-vous au serveur de votre Caf pour synchroniser.")
+            return
+
+        def work(context: TaskContext) -> SyncResult:
+            client = account.connected_client(self.store)
+            try:
+                return Synchroniser(self.store, client).run(
+                    force=manual, report=context.report, cancelled=context.cancelled
+                )
+            finally:
+                client.close()
+
+        self._sync = self.tasks.run(
+            work, on_success=self._on_synced, on_failure=self._on_sync_failed, on_progress=self._on_progress
+        )
+        self.busy_changed.emit(True)
+
+    def cancel(self) -> None:
+        if self._sync is not None:
+            self._sync.cancel()
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        self.progressed.emit(done, total, text)
+
+    def _on_synced(self, result: Any) -> None:
+        self.store.set_setting(LAST_SYNC_KEY, dt.datetime.now(dt.UTC).isoformat())
+        self._set_online(True)
+        self.busy_changed.emit(False)
+        self.synced.emit(result)
+
+    def _on_sync_failed(self, error: Any) -> None:
+        self.busy_changed.emit(False)
+        if isinstance(error, AuthRequired | NotConfigured):
+            self._set_online(None)
+            self.login_required.emit(str(error))
+            return
+        if isinstance(error, Offline | Transient):
+            self._set_online(False)
+        message = (
+            str(error) if isinstance(error, SyncError) else f"Erreur inattendue pendant la synchronisation : {error}"
+        )
+        self.failed.emit(message)
