@@ -40,6 +40,7 @@ class Row:
     pages_total: int
     updated: str
     deletable: bool
+    send_failed: bool = False  # À envoyer, but the server refused it: shown as « Échec d'envoi »
 
 
 class HomeView(QWidget):
@@ -109,9 +110,10 @@ class HomeView(QWidget):
                 self.tree.addTopLevelItem(group)
                 group.setFirstColumnSpanned(True)
                 groups[row.campaign] = group
-            item = QTreeWidgetItem([row.title, row.status.label, "", row.updated])
+            status_text = "Échec d'envoi" if row.send_failed else row.status.label
+            item = QTreeWidgetItem([row.title, status_text, "", row.updated])
             item.setData(0, Qt.ItemDataRole.UserRole, row.uuid)
-            background, foreground = STATUS_COLOURS[row.status]
+            background, foreground = STATUS_COLOURS[Status.A_CORRIGER if row.send_failed else row.status]
             item.setBackground(1, QBrush(QColor(background)))
             item.setForeground(1, QBrush(QColor(foreground)))
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)

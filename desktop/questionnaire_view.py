@@ -162,7 +162,11 @@ class QuestionnaireView(QWidget):
         self.notices_panel.setVisible(bool(shown))
         self.form.show_notices(by_question)
         store = self.binding.store
-        self.transmission.show_state(Outbox(store).failure(self.uuid), len(Remote(store).conflicts(self.uuid)))
+        failure = Outbox(store).failure(self.uuid)
+        self.transmission.show_state(failure, len(Remote(store).conflicts(self.uuid)))
+        self.info_banner.setVisible(bool(self.info_banner.text()) and failure is None)
+        rows = self.notices_list.count()
+        self.notices_list.setFixedHeight(min(140, 8 + rows * (self.notices_list.sizeHintForRow(0) if rows else 0)))
         self.receipt_action.setEnabled(bool(store.versions(self.uuid)) and info.status != Status.EN_COURS)
 
     def refresh_from_store(self) -> None:

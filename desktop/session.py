@@ -9,6 +9,7 @@ from forms.evaluation import Progress
 from forms.registry import FormRegistry
 from forms.status import Status
 from forms.store import Store, StoreError
+from forms.store.outbox import Outbox
 
 
 class Session:
@@ -24,6 +25,7 @@ class Session:
         """Every questionnaire, newest campaign first, then most recently edited first."""
         rows = []
         versions_by_uuid = {}
+        outbox = Outbox(self.store)
         for info in self.store.list():
             try:
                 definition = self.store.definition(info.uuid)
@@ -43,6 +45,7 @@ class Session:
                     pages_total=len(pages),
                     updated=f"{info.updated_at.astimezone():%d/%m/%Y %H:%M}",
                     deletable=info.status == Status.EN_COURS and not self.store.versions(info.uuid),
+                    send_failed=info.status == Status.A_ENVOYER and outbox.failure(info.uuid) is not None,
                 )
             )
         rows.sort(key=lambda r: versions_by_uuid[r.uuid], reverse=True)  # stable: keeps the edit order
