@@ -166,34 +166,23 @@ def page_section(
         Paragraph(f"{number}.\u00a0{escape(page.title)}", styles.heading),
         HRFlowable(width="100%", thickness=0.6, color=ACCENT, spaceBefore=1, spaceAfter=4),
     ]
-    rows: list[blocks.Row] = []
-
-    def flush() -> None:
-        if rows:
-            flow.append(blocks.rows_table(rows))
-            rows.clear()
-
     section: str | None = None
     shown = [q for q in page.questions if q.id in visible]
     for question in shown:
         if question.section and question.section != section:
-            flush()
             section = question.section
-            flow.append(Paragraph(escape(section), styles.section))
+            flow += [CondPageBreak(30 * mm), Paragraph(escape(section), styles.section)]
         value = kept.get(question.id)
         if question.type in blocks.BLOCK_TYPES:
-            flush()
             flow += blocks.block(question, value, styles, bilan.attachment_notes.get(question.id))
         else:
-            rows.append(blocks.row(question, value, styles))
+            flow.append(blocks.row(question, value, styles))
         for notice in anchored.get(question.id, []):
-            flush()
             flow += [
                 Spacer(0, 3),
                 blocks.notice_box(_notice_meta(notice), notice.message, styles, resolved=notice.status == "resolved"),
                 Spacer(0, 4),
             ]
-    flush()
     if not shown:
         flow.append(Paragraph("Aucune question de cette page ne s'applique à cette action.", styles.empty))
     return flow

@@ -1,26 +1,25 @@
 """One question and its answer as flowables: a label | answer row, or a full-width block.
 
-Short answers share a two-column table per run of questions; matrices, long texts and files take
-the full width (a matrix needs its columns, a long text must flow across pages, a SHA-256 needs
-room to stay on one line).
+Short answers sit in a label | answer row; matrices, long texts and files take the full width (a
+matrix needs its columns, a long text must flow across pages, a SHA-256 needs room to stay on one
+line).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 
 from forms.answers import is_answered
 from forms.definition import Question
+from forms.pdf.flowables import QuestionRow
 from forms.pdf.fonts import BULLET, CHECK
 from forms.pdf.styles import (
     ACCENT_TINT,
     FRAME_WIDTH,
-    LABEL_SHARE,
     MUTED,
     RULE,
     TINT,
@@ -47,7 +46,7 @@ def _empty(styles: Styles) -> Paragraph:
     return Paragraph(NOT_ANSWERED, styles.empty)
 
 
-def answer_cell(question: Question, value: Any, styles: Styles) -> Flowable:
+def answer_cell(question: Question, value: Any, styles: Styles) -> Paragraph:
     """The answer column of a short question."""
     if not is_answered(value):
         return _empty(styles)
@@ -61,31 +60,16 @@ def answer_cell(question: Question, value: Any, styles: Styles) -> Flowable:
     return Paragraph(escape(scalar_text(question.type, value, question.unit)), styles.answer)
 
 
-def row(question: Question, value: Any, styles: Styles) -> Row:
-    return [Paragraph(escape(question.label), styles.label), answer_cell(question, value, styles)]
-
-
-def rows_table(rows: Sequence[Row]) -> Table:
-    """Label | answer rows with hairlines between them; a tall cell may split across pages."""
-    widths = [FRAME_WIDTH * LABEL_SHARE, FRAME_WIDTH * (1 - LABEL_SHARE)]
-    table = Table(list(rows), colWidths=widths, splitInRow=1, hAlign="LEFT")
-    table.setStyle(
-        table_style(
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("LEFTPADDING", (1, 0), (1, -1), 10),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-            ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        )
-    )
-    return table
+def row(question: Question, value: Any, styles: Styles) -> QuestionRow:
+    return QuestionRow(Paragraph(escape(question.label), styles.label), answer_cell(question, value, styles))
 
 
 def block(question: Question, value: Any, styles: Styles, note: str | None = None) -> list[Flowable]:
     """A full-width question: its label, then its answer below."""
     label = Paragraph(escape(question.label), styles.block_label)
+    # Room for the label and the start of the answer, instead of keepWithNext: keeping flowables
+    # together makes reportlab lay them out twice, and a bilan has dozens of such pairs.
+    room = CondPageBreak((45 if question.type == "matrix" else 25) * mm)
     if not is_answered(value):
         body: list[Flowable] = [Paragraph(NOT_ANSWERED, styles.empty)]
     elif question.type == "matrix" and isinstance(value, dict):
@@ -100,7 +84,7 @@ def block(question: Question, value: Any, styles: Styles, note: str | None = Non
         body = [Paragraph(multiline(str(value)), styles.long_answer)]
     if note:
         body.append(Paragraph(f"\u26a0\u00a0{escape(note)}", styles.warning))
-    return [label, *body, Spacer(0, 6)]
+    return [room, label, *body, Spacer(0, 6)]
 
 
 def file_lines(value: dict[str, Any], styles: Styles) -> list[Flowable]:
@@ -129,7 +113,7 @@ def matrix(question: Question, value: dict[str, Any], styles: Styles) -> Table:
     """Rows × columns with the chosen column of each row marked; an unanswered row says so."""
     columns = question.choices
     label_width, cell_width = _matrix_widths(question, styles)
-    data: list[Row] = [["", *(Paragraph(escape(c.label), styles.matrix_head) for c in columns)]]
+    data: list[Row] = [[[], *(Paragraph(escape(c.label), styles.matrix_head) for c in columns)]]
     commands: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), TINT),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
@@ -137,6 +121,9 @@ def matrix(question: Question, value: dict[str, Any], styles: Styles) -> Table:
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (0, -1), 0),
+        ("FONT", (1, 1), (-1, -1), styles.mark.fontName, styles.mark.fontSize),
+        ("TEXTCOLOR", (1, 1), (-1, -1), styles.mark.textColor),
+        ("ALIGN", (1, 1), (-1, -1), "CENTER"),
         ("TOPPADDING", (0, 0), (-1, -1), 3.5),
         ("LEFTPADDING", (1, 0), (-1, -1), _CELL_PADDING),
         ("RIGHTPADDING", (1, 0), (-1, -1), _CELL_PADDING),
@@ -146,11 +133,13 @@ def matrix(question: Question, value: dict[str, Any], styles: Styles) -> Table:
         chosen = value.get(line.id)
         cells: Row = [Paragraph(escape(line.label), styles.matrix_cell)]
         if chosen in {c.id for c in columns}:
-            cells += [Paragraph(CHECK, styles.mark) if c.id == chosen else "" for c in columns]
+            # The mark is a plain string (laid out without wrapping); an empty cell is an empty list
+            # of flowables, which a table skips, where an empty string would still be drawn.
+            cells += [CHECK if c.id == chosen else [] for c in columns]
             marked = next(i for i, c in enumerate(columns, 1) if c.id == chosen)
             commands.append(("BACKGROUND", (marked, number), (marked, number), ACCENT_TINT))
         else:
-            cells += [Paragraph(NOT_ANSWERED, styles.empty_centered)] + [""] * (len(columns) - 1)
+            cells += [Paragraph(NOT_ANSWERED, styles.empty_centered)] + [[] for _ in columns[1:]]
             commands.append(("SPAN", (1, number), (-1, number)))
         data.append(cells)
     table = Table(data, colWidths=[label_width] + [cell_width] * len(columns), repeatRows=1, hAlign="LEFT")

@@ -73,18 +73,12 @@ def make_styles() -> Styles:
     return Styles(
         title=_style("title", fontName=BOLD, fontSize=22, leading=26, textColor=ACCENT),
         subtitle=_style("subtitle", fontSize=10.5, leading=14, textColor=MUTED),
-        kicker=_style(
-            "kicker", fontName=BOLD, fontSize=7.5, leading=10, textColor=MUTED, spaceBefore=14, keepWithNext=1
-        ),
+        kicker=_style("kicker", fontName=BOLD, fontSize=7.5, leading=10, textColor=MUTED, spaceBefore=14),
         kicker_accent=_style("kicker_accent", fontName=BOLD, fontSize=7.5, leading=10, textColor=ACCENT),
-        heading=_style(
-            "heading", fontName=BOLD, fontSize=13, leading=17, textColor=ACCENT, spaceAfter=2, keepWithNext=1
-        ),
-        section=_style(
-            "section", fontName=BOLD, fontSize=9.5, leading=13, spaceBefore=10, spaceAfter=3, keepWithNext=1
-        ),
+        heading=_style("heading", fontName=BOLD, fontSize=13, leading=17, textColor=ACCENT, spaceAfter=2),
+        section=_style("section", fontName=BOLD, fontSize=9.5, leading=13, spaceBefore=10, spaceAfter=3),
         label=_style("label", textColor=HexColor("#333333"), spaceAfter=0),
-        block_label=_style("block_label", textColor=HexColor("#333333"), spaceBefore=5, spaceAfter=4, keepWithNext=1),
+        block_label=_style("block_label", textColor=HexColor("#333333"), spaceBefore=5, spaceAfter=4),
         answer=_style("answer"),
         empty=_style("empty", fontName=OBLIQUE, textColor=MUTED),
         empty_centered=_style("empty_centered", fontName=OBLIQUE, fontSize=8, textColor=MUTED, alignment=TA_CENTER),

@@ -144,3 +144,31 @@ def test_corrupt_attachment_is_reported_not_fatal(store: Store, make: Make, rend
     text = pdf_text(render(uuid))
     assert "Fichier altéré : son contenu ne correspond plus à l'empreinte enregistrée." in text
     assert hashlib.sha256(DOCUMENT_BYTES + b"altered").hexdigest() not in text
+
+
+def test_rows_and_notices_taller_than_a_page_split_instead_of_failing(store: Store, make: Make, render: Render) -> None:
+    from reportlab.platypus import Paragraph
+
+    from forms.pdf.document import PageFurniture, build_pdf
+    from forms.pdf.flowables import QuestionRow
+    from forms.pdf.styles import make_styles
+
+    styles = make_styles()
+    lines = [f"Ligne n°{n} d'une réponse interminable" for n in range(150)]
+    story = [Paragraph("Avant", styles.body)] * 30 + [
+        QuestionRow(Paragraph("Une question", styles.label), Paragraph("<br/>".join(lines), styles.answer))
+    ]
+    stream = io.BytesIO()
+    furniture = PageFurniture("t", "a", "s", "pied", "généré", "en-tête", watermark=False)
+    build_pdf(stream, story, furniture)
+    assert page_count(stream.getvalue()) >= 3
+    text = body_text(stream.getvalue())
+    assert all(flat(line) in text for line in lines)
+
+    from tests.pdf.helpers import add_notice
+
+    uuid = make(status=Status.A_CORRIGER)
+    message = "\n".join(lines)
+    add_notice(store, uuid, message, question_id="nb_seances")
+    text = body_text(render(uuid))
+    assert text.count("Ligne n°149 d'une réponse interminable") == 2
