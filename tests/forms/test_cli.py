@@ -136,7 +136,7 @@ def test_new_import_check_transmit_export(data_dir: Path, tmp_path: Path, run: R
     assert (document["status"], document["status_label"]) == ("a_envoyer", "À envoyer")
     assert document["answers"] == complete_answers()
 
-    listed = cli("list", "--json")
+    listed = run("list", "--json")
     assert listed.code == 0, listed
     rows = [(q["uuid"], q["status"], q["pages_complete"]) for q in json.loads(listed.out)]
     assert rows == [(uuid, "a_envoyer", "9/9")]
@@ -153,7 +153,7 @@ def test_check_fails_with_one_missing_answer(data_dir: Path, tmp_path: Path, run
     answers = complete_answers()
     del answers["bilan_qualitatif"]
     document = {"form_id": "clas-2024-2025", "answers": answers}
-    imported = cli("import", str(write_json(tmp_path / "incomplet.json", document)))
+    imported = run("import", str(write_json(tmp_path / "incomplet.json", document)))
     assert imported.code == 0, imported
     uuid = imported.uuid
 
@@ -189,7 +189,7 @@ def test_new_prints_an_uuid_and_lists_it(data_dir: Path, run: Runner) -> None:
 def test_forms_list_and_show(data_dir: Path, run: Runner) -> None:
     (data_dir / "forms").mkdir(parents=True)
     (data_dir / "forms" / ESSAI_V1_PATH.name).write_bytes(ESSAI_V1_PATH.read_bytes())
-    listed = cli("forms")
+    listed = run("forms")
     assert listed.code == 0, listed
     assert [line.split("\t")[:2] for line in listed.out.splitlines()] == [
         ["clas-essai", "version 1"],
