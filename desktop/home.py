@@ -55,6 +55,19 @@ class HomeView(QWidget):
         super().__init__(parent)
         title = QLabel("Mes bilans Clas")
         title.setProperty("role", "page-title")
+        self.news_label = QLabel()
+        self.news_label.setProperty("role", "notice")
+        self.news_label.setWordWrap(True)
+        self.news_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.news_label.setAccessibleName("Nouvelles de la Caf")
+        self.news_close = QPushButton("Compris")
+        self.news_close.clicked.connect(self.hide_news)
+        self.news_row = QWidget()
+        news_layout = QHBoxLayout(self.news_row)
+        news_layout.setContentsMargins(0, 0, 0, 0)
+        news_layout.addWidget(self.news_label, 1)
+        news_layout.addWidget(self.news_close)
+        self.news_row.hide()
         self.empty_label = QLabel(EMPTY_TEXT)
         self.empty_label.setProperty("role", "empty")
         self.empty_label.setWordWrap(True)
@@ -87,6 +100,7 @@ class HomeView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(title)
+        layout.addWidget(self.news_row)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
@@ -132,6 +146,14 @@ class HomeView(QWidget):
         self.empty_label.setVisible(not rows)
         self.tree.setVisible(bool(rows))
         self._update_buttons()
+
+    def show_news(self, text: str) -> None:
+        """What the last sync brought (statuses, notices), kept on screen until the user dismisses it."""
+        self.news_label.setText(f"Nouvelles de la Caf : {text}")
+        self.news_row.show()
+
+    def hide_news(self) -> None:
+        self.news_row.hide()
 
     def selected_uuid(self) -> str | None:
         item = self.tree.currentItem()

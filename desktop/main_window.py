@@ -135,8 +135,13 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(not busy)
 
     def _on_synced(self, result: object) -> None:
+        from sync.engine import SyncResult
+
         text = getattr(result, "text", lambda: "")()
         self.statusBar().showMessage(f"Synchronisation terminée : {text}", 15000)
+        news = result.summary.text() if isinstance(result, SyncResult) else ""
+        if news:
+            self.home.show_news(news)
         self.refresh_list()
         if self.questionnaire_view is not None:
             self.questionnaire_view.refresh_from_store()

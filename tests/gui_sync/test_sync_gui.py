@@ -115,6 +115,8 @@ def test_transmit_sync_notice_on_its_field_then_validated(qtbot, window: MainWin
     window.open_questionnaire(uuid_)
     result = _sync(qtbot, window)
     assert "1 questionnaire à corriger" in result.text()
+    assert "1 questionnaire à corriger, 1 remarque de la Caf" in window.home.news_label.text()
+    assert not window.home.news_row.isHidden()
     view = window.questionnaire_view
     assert view is not None
     widget = view.form.widgets["nb_familles"]
