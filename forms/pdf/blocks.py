@@ -46,22 +46,22 @@ def _empty(styles: Styles) -> Paragraph:
     return Paragraph(NOT_ANSWERED, styles.empty)
 
 
-def answer_cell(question: Question, value: Any, styles: Styles) -> Paragraph:
-    """The answer column of a short question."""
+def answer_cell(question: Question, value: Any, styles: Styles) -> list[Paragraph]:
+    """The answer column of a short question: one paragraph, or one per chosen item."""
     if not is_answered(value):
-        return _empty(styles)
+        return [_empty(styles)]
     if question.type == "single_choice" and isinstance(value, str):
-        return Paragraph(escape(question.choice_label(value)), styles.answer)
+        return [Paragraph(escape(question.choice_label(value)), styles.answer)]
     if question.type == "multiple_choice" and isinstance(value, list):
         chosen = [c.label for c in question.choices if c.id in value]
         chosen += [str(v) for v in value if v not in {c.id for c in question.choices}]  # unknown ids, as they are
-        lines = "<br/>".join(f"{BULLET}\u00a0{escape(label)}" for label in chosen)
-        return Paragraph(lines, styles.answer)
-    return Paragraph(escape(scalar_text(question.type, value, question.unit)), styles.answer)
+        # One paragraph per item, so that a wrapped item hangs under its text, not under the bullet.
+        return [Paragraph(escape(label), styles.answer_item, bulletText=BULLET) for label in chosen]
+    return [Paragraph(escape(scalar_text(question.type, value, question.unit)), styles.answer)]
 
 
 def row(question: Question, value: Any, styles: Styles) -> QuestionRow:
-    return QuestionRow(Paragraph(escape(question.label), styles.label), answer_cell(question, value, styles))
+    return QuestionRow([Paragraph(escape(question.label), styles.label)], answer_cell(question, value, styles))
 
 
 def block(question: Question, value: Any, styles: Styles, note: str | None = None) -> list[Flowable]:
@@ -115,9 +115,10 @@ def matrix(question: Question, value: dict[str, Any], styles: Styles) -> Table:
     label_width, cell_width = _matrix_widths(question, styles)
     data: list[Row] = [[[], *(Paragraph(escape(c.label), styles.matrix_head) for c in columns)]]
     commands: list[tuple[Any, ...]] = [
-        ("BACKGROUND", (0, 0), (-1, 0), TINT),
+        ("BACKGROUND", (1, 0), (-1, 0), TINT),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED),
         ("INNERGRID", (1, 0), (-1, -1), 0.25, RULE),
+        ("LINEBEFORE", (1, 1), (1, -1), 0.25, RULE),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (0, -1), 0),

@@ -95,7 +95,7 @@ def bilan_from_store(store: Store, questionnaire_uuid: str) -> BilanData:
     """Snapshot one questionnaire; raises the store's NotFound / UnknownForm."""
     info = store.get(questionnaire_uuid)
     definition = store.definition(questionnaire_uuid)
-    versions = tuple(store.versions(questionnaire_uuid))
+    versions: tuple[VersionInfo, ...] = tuple(store.versions(questionnaire_uuid))
     # Once frozen, what counts is what was transmitted (or what the Caf made of it).
     answers = dict(versions[-1].answers) if info.status in _FROZEN and versions else store.answers(questionnaire_uuid)
     data_dir = store.path.parent

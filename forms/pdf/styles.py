@@ -47,6 +47,7 @@ class Styles:
     label: ParagraphStyle
     block_label: ParagraphStyle
     answer: ParagraphStyle
+    answer_item: ParagraphStyle
     empty: ParagraphStyle
     empty_centered: ParagraphStyle
     body: ParagraphStyle
@@ -80,10 +81,11 @@ def make_styles() -> Styles:
         label=_style("label", textColor=HexColor("#333333"), spaceAfter=0),
         block_label=_style("block_label", textColor=HexColor("#333333"), spaceBefore=5, spaceAfter=4),
         answer=_style("answer"),
+        answer_item=_style("answer_item", leftIndent=10, bulletIndent=0, bulletFontName=REGULAR, bulletFontSize=7),
         empty=_style("empty", fontName=OBLIQUE, textColor=MUTED),
         empty_centered=_style("empty_centered", fontName=OBLIQUE, fontSize=8, textColor=MUTED, alignment=TA_CENTER),
         body=_style("body", fontSize=9.5, leading=13.5),
-        long_answer=_style("long_answer", fontSize=9.5, leading=13.5, leftIndent=8, spaceBefore=3, spaceAfter=3),
+        long_answer=_style("long_answer", fontSize=9.5, leading=13.5, leftIndent=8, spaceBefore=2, spaceAfter=5),
         small=_style("small", fontSize=7.5, leading=10, textColor=MUTED),
         small_indented=_style("small_indented", fontSize=7.5, leading=10, textColor=MUTED, leftIndent=8),
         matrix_head=_style("matrix_head", fontName=BOLD, fontSize=7.5, leading=9.5, alignment=TA_CENTER),

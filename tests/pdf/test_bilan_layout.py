@@ -6,6 +6,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -22,7 +23,8 @@ Render = Callable[[str], Path]
 
 def long_text(size: int = 20_000) -> str:
     """Numbered French sentences in paragraphs, so that a lost or repeated piece shows."""
-    sentences, n = [], 0
+    sentences: list[str] = []
+    n = 0
     while sum(len(s) + 1 for s in sentences) < size:
         n += 1
         sentences.append(f"Phrase n°{n} : l'élève « {n} » a progressé en lecture, œuvre et calcul.")
@@ -81,13 +83,17 @@ def test_metadata(store: Store, make: Make, render: Render) -> None:
 
 
 def test_fonts_are_embedded_dejavu(make: Make, render: Render) -> None:
+    """No base-14 font (Helvetica draws U+202F as a box): every font is a DejaVu subset, embedded."""
     reader = PdfReader(render(make()))
-    fonts = {str(f["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+    resources: list[Any] = [page["/Resources"] for page in reader.pages]
+    fonts: list[Any] = [f.get_object() for r in resources for f in r["/Font"].values()]
     assert fonts
-    assert all("DejaVuSans" in name for name in fonts)
-    assert all("/FontFile2" in f.get_object()["/DescendantFonts"][0]["/FontDescriptor"]
-               for page in reader.pages for f in page["/Resources"]["/Font"].values()
-               if "/DescendantFonts" in f.get_object())  # fmt: skip
+    assert {str(f["/BaseFont"]).split("+")[-1] for f in fonts} == {
+        "DejaVuSans",
+        "DejaVuSans-Bold",
+        "DejaVuSans-Oblique",
+    }
+    assert all("/FontFile2" in f["/FontDescriptor"] for f in fonts)
 
 
 def test_renders_to_a_binary_stream(store: Store, make: Make) -> None:
@@ -124,7 +130,7 @@ def _with_document(make: Make) -> str:
 
 def test_attachment_that_checks_out(store: Store, make: Make, render: Render) -> None:
     uuid = _with_document(make)
-    store_attachment(store, DOCUMENT_BYTES, DOCUMENT["sha256"])
+    store_attachment(store, DOCUMENT_BYTES, str(DOCUMENT["sha256"]))
     text = pdf_text(render(uuid))
     assert f"Empreinte SHA-256 : {DOCUMENT['sha256']}" in text
     assert "Photos de la fête de fin d'année — été 2025.pdf 193 octets · PDF" in text
@@ -140,7 +146,7 @@ def test_missing_attachment_is_reported_not_fatal(store: Store, make: Make, rend
 
 def test_corrupt_attachment_is_reported_not_fatal(store: Store, make: Make, render: Render) -> None:
     uuid = _with_document(make)
-    store_attachment(store, DOCUMENT_BYTES + b"altered", DOCUMENT["sha256"])
+    store_attachment(store, DOCUMENT_BYTES + b"altered", str(DOCUMENT["sha256"]))
     text = pdf_text(render(uuid))
     assert "Fichier altéré : son contenu ne correspond plus à l'empreinte enregistrée." in text
     assert hashlib.sha256(DOCUMENT_BYTES + b"altered").hexdigest() not in text
@@ -156,14 +162,19 @@ def test_rows_and_notices_taller_than_a_page_split_instead_of_failing(store: Sto
     styles = make_styles()
     lines = [f"Ligne n°{n} d'une réponse interminable" for n in range(150)]
     story = [Paragraph("Avant", styles.body)] * 30 + [
-        QuestionRow(Paragraph("Une question", styles.label), Paragraph("<br/>".join(lines), styles.answer))
+        # One paragraph taller than a page, then as many one-line items.
+        QuestionRow([Paragraph("Une question", styles.label)], [Paragraph("<br/>".join(lines), styles.answer)]),
+        QuestionRow(
+            [Paragraph("Une autre", styles.label)], [Paragraph(f"{line} bis", styles.answer) for line in lines]
+        ),
     ]
     stream = io.BytesIO()
     furniture = PageFurniture("t", "a", "s", "pied", "généré", "en-tête", watermark=False)
     build_pdf(stream, story, furniture)
-    assert page_count(stream.getvalue()) >= 3
+    assert page_count(stream.getvalue()) >= 5
     text = body_text(stream.getvalue())
     assert all(flat(line) in text for line in lines)
+    assert all(f"{flat(line)} bis" in text for line in lines)
 
     from tests.pdf.helpers import add_notice
 

@@ -49,7 +49,7 @@ def test_bad_attachments_and_a_failing_questionnaire_do_not_stop_the_others(
     make(missing, title="Document manquant")
     make({"q_text": "Essai"}, form_id="clas-essai", title="Formulaire disparu")
     make(title="Sans document")
-    store_attachment(store, DOCUMENT_BYTES + b"!", DOCUMENT["sha256"])
+    store_attachment(store, DOCUMENT_BYTES + b"!", str(DOCUMENT["sha256"]))
     # Reopened without the test definitions: the clas-essai questionnaire's form is now unknown.
     reopened = Store.open(data_dir, FormRegistry.load())
     try:

@@ -31,7 +31,7 @@ def test_receipt_content(store: Store, make: Make, tmp_path: Path, status: Statu
         version.payload_sha256,
         f"{sent:%d/%m/%Y} à {sent:%H:%M:%S}",
         f"Statut auprès de la Caf {status.label} ·",
-        DOCUMENT["sha256"],
+        str(DOCUMENT["sha256"]),
         "Page 1 / 1",
     ):
         assert flat(fragment) in text
