@@ -19,6 +19,7 @@ from tests.conftest import TEST_FORMS
 from tests.desktop.driver import Modals
 
 ESSAI_FORM = "clas-essai"
+ESSAI_VERSION = 1  # tests/data/forms/clas-essai-v1.json: every question type, chained conditions
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,7 +11,7 @@ from desktop.form_view import FormView
 from desktop.questionnaire_view import QuestionnaireView
 from forms.store import Store
 from tests.conftest import OFFICIAL_FORM
-from tests.desktop.conftest import ESSAI_FORM
+from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION
 from tests.desktop.driver import Modals, answer, button_named, click
 from tests.forms.sample_answers import complete_answers
 
@@ -32,7 +32,7 @@ def test_statut_autre_appears_only_for_autre(store: Store, open_view: Callable[[
 
 
 def test_chained_conditions_hide_a_whole_branch(store: Store, open_view: Callable[[str], QuestionnaireView]) -> None:
-    uuid = store.create(form_id=ESSAI_FORM, title="Essai").uuid
+    uuid = store.create(form_id=ESSAI_FORM, form_version=ESSAI_VERSION, title="Essai").uuid
     form = open_view(uuid).form
     assert [shown(form, q) for q in ("q_single_choice", "q_long_text")] == [False, False]
 

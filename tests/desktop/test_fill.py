@@ -16,7 +16,7 @@ from desktop.widgets.choices import RadioWidget
 from forms.attachments import attachment_path
 from forms.status import Status
 from forms.store import Store
-from tests.desktop.conftest import ESSAI_FORM
+from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION
 from tests.desktop.driver import Modals, answer, answer_all, button_named, click, type_into
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -46,7 +46,7 @@ def test_every_question_type_reaches_the_store_as_typed(
 ) -> None:
     document = tmp_path / "Compte rendu — été 2025.pdf"
     document.write_bytes(PDF)
-    uuid = store.create(form_id=ESSAI_FORM, title="Essai").uuid
+    uuid = store.create(form_id=ESSAI_FORM, form_version=ESSAI_VERSION, title="Essai").uuid
     view = open_view(uuid)
 
     answer_all(view.form, {**ESSAI_ANSWERS, "q_file": document})
@@ -66,7 +66,7 @@ def test_every_question_type_reaches_the_store_as_typed(
 def test_transmit_button_sends_a_complete_questionnaire_to_the_outbox(
     store: Store, open_view: Callable[[str], QuestionnaireView], qtbot: QtBot, modals: Modals
 ) -> None:
-    uuid = store.create(form_id=ESSAI_FORM, title="Essai").uuid
+    uuid = store.create(form_id=ESSAI_FORM, form_version=ESSAI_VERSION, title="Essai").uuid
     view = open_view(uuid)
     answer_all(view.form, ESSAI_ANSWERS)
 
@@ -80,7 +80,7 @@ def test_transmit_button_sends_a_complete_questionnaire_to_the_outbox(
 
 
 def test_number_fields_refuse_letters(store: Store, open_view: Callable[[str], QuestionnaireView]) -> None:
-    uuid = store.create(form_id=ESSAI_FORM, title="Essai").uuid
+    uuid = store.create(form_id=ESSAI_FORM, form_version=ESSAI_VERSION, title="Essai").uuid
     form = open_view(uuid).form
     typed = {
         "q_integer": ("1a2é3", "123"),
@@ -97,7 +97,7 @@ def test_number_fields_refuse_letters(store: Store, open_view: Callable[[str], Q
 
 
 def test_a_radio_answer_can_be_cleared(store: Store, open_view: Callable[[str], QuestionnaireView]) -> None:
-    uuid = store.create(form_id=ESSAI_FORM, title="Essai").uuid
+    uuid = store.create(form_id=ESSAI_FORM, form_version=ESSAI_VERSION, title="Essai").uuid
     form = open_view(uuid).form
     answer(form, "q_yes_no", False)
     assert store.answers(uuid) == {"q_yes_no": False}

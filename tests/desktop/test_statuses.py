@@ -16,7 +16,7 @@ from desktop.questionnaire_view import QuestionnaireView
 from desktop.theme import STATUS_COLOURS
 from forms.status import Status
 from forms.store import Store
-from tests.desktop.conftest import ESSAI_FORM
+from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION
 from tests.desktop.driver import answer, type_into
 from tests.desktop.readonly import try_every_edit
 from tests.desktop.storesetup import add_notice, set_status
@@ -26,7 +26,12 @@ DOCUMENT = {"name": "bilan.pdf", "sha256": "0" * 64, "size": 10, "media_type": "
 
 
 def essai(store: Store, status: Status, **extra: Any) -> str:
-    uuid = store.create(form_id=ESSAI_FORM, title="Essai", answers={**ESSAI_ANSWERS, "q_file": DOCUMENT, **extra}).uuid
+    uuid = store.create(
+        form_id=ESSAI_FORM,
+        form_version=ESSAI_VERSION,
+        title="Essai",
+        answers={**ESSAI_ANSWERS, "q_file": DOCUMENT, **extra},
+    ).uuid
     set_status(store, uuid, status)
     return uuid
 
