@@ -93,6 +93,8 @@ def _check_bounds(q: Question, value: float) -> str | None:
 def _check_integer(q: Question, value: Any) -> str | None:
     if not isinstance(value, int) or isinstance(value, bool):
         return "Nombre entier attendu (sans virgule)."
+    if not _finite(value):  # rules compute in floats: 10**400 would overflow them
+        return "Nombre trop grand."
     return _check_bounds(q, value)
 
 
