@@ -79,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = error.filename or "un fichier"
         print(f"bilan-clas : accès impossible à {where} : {error.strerror}.", file=sys.stderr)
         return EXIT_ERROR
+    except UnicodeError:
+        # An argument with bytes that are not UTF-8 (e.g. a mistyped uuid) cannot reach SQLite.
+        print("bilan-clas : caractère invalide (non UTF-8) dans un argument.", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("bilan-clas : interrompu.", file=sys.stderr)
         return 130
