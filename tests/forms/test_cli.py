@@ -308,3 +308,8 @@ def test_data_from_a_newer_version(data_dir: Path, run: Runner) -> None:
     connection.execute(f"PRAGMA user_version = {LATEST + 1}")
     connection.close()
     assert_refused(cli("list"), 3, "version plus récente de Bilan Clas")
+
+
+def test_argument_that_is_not_utf8(data_dir: Path, run: Runner) -> None:
+    assert_refused(run("export", "\udcff"), 3, "caractère invalide")  # what an undecodable byte becomes in argv
+    assert_refused(run("new", "--form", "clas-2024-2025", "--title", "\udcff"), 3, "caractère invalide")

@@ -478,3 +478,12 @@ def _complete_essai() -> dict[str, Any]:
         "q_integer_part": 12,
         "q_decimal": 1.5,
     }
+
+
+def test_rules_never_overflow_on_huge_numbers() -> None:
+    definition = form(
+        [{"id": "a", "type": "integer"}, {"id": "b", "type": "integer"}, {"id": "total", "type": "integer"}],
+        [_compare("produit", {"product": ["a", "b"]}, "<=", {"question": "total"})],
+    )
+    assert codes(definition, {"a": 10**400, "b": 2, "total": 1}) == [("a", INVALID)]
+    assert codes(definition, {"a": 10**200, "b": 10**200, "total": 1}) == [("total", "produit")]  # inf > 1

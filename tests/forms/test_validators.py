@@ -80,6 +80,11 @@ def test_integer_refuses_other_numbers_and_words() -> None:
     assert_rejects(question("integer", min=0, max=500), message, 1.5, 2.0, "12", True, False, [1])
 
 
+def test_integer_beyond_any_float_is_refused() -> None:
+    assert check(question("integer"), 10**400) == "Nombre trop grand."
+    assert check(question("integer"), 10**300) is None
+
+
 def test_integer_bounds_messages() -> None:
     both = question("integer", min=0, max=500)
     assert_rejects(both, "La valeur doit être comprise entre 0 et 500.", -1, 501)
