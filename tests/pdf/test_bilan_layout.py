@@ -183,3 +183,25 @@ def test_rows_and_notices_taller_than_a_page_split_instead_of_failing(store: Sto
     add_notice(store, uuid, message, question_id="nb_seances")
     text = body_text(render(uuid))
     assert text.count("Ligne n°149 d'une réponse interminable") == 2
+
+
+def test_ill_shaped_values_print_as_they_are(store: Store, make: Make) -> None:
+    """A Caf version or an old file may hold odd values: the bilan prints them, it never fails."""
+    from dataclasses import replace
+
+    bilan = bilan_from_store(store, make())
+    odd = {
+        **complete_answers(),
+        "nb_collectifs": "trois",
+        "etp_salaries": None,
+        "ages": "ages_6_10",
+        "situations": ["pas", "une", "matrice"],
+        "activites": {"aide_methodologique": "inconnu"},
+        "document_complementaire": "photo.pdf",
+        "question_disparue": 12,
+    }
+    stream = io.BytesIO()
+    render_bilan(stream, replace(bilan, answers=odd), generated_at=GENERATED_AT)
+    text = pdf_text(stream.getvalue())
+    assert "trois" in text
+    assert "photo.pdf" in text
