@@ -13,6 +13,15 @@ from forms.definition import Question
 
 Attach = Callable[[Path], dict[str, Any]]
 
+# Qt's file dialog (used where the system has none) in French: qtbase_fr lacks "&Look in:" and "Files of &type:".
+_DIALOG_LABELS = {
+    QFileDialog.DialogLabel.LookIn: "Voir dans :",
+    QFileDialog.DialogLabel.FileName: "Nom du fichier :",
+    QFileDialog.DialogLabel.FileType: "Types de fichiers :",
+    QFileDialog.DialogLabel.Accept: "Choisir",
+    QFileDialog.DialogLabel.Reject: "Annuler",
+}
+
 
 def _size_text(size: int) -> str:
     if size < 1024:
@@ -44,11 +53,14 @@ class FileWidget(QuestionWidget):
         self._refresh()
 
     def _on_choose(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        dialog = QFileDialog(
             self, "Choisir un document", str(Path.home()), "Documents (*.pdf *.doc *.docx *.odt *.jpg *.jpeg *.png)"
         )
-        if path:
-            self.choose_file(Path(path))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        for label, text in _DIALOG_LABELS.items():  # Qt's own French catalogue misses two of them
+            dialog.setLabelText(label, text)
+        if dialog.exec() and dialog.selectedFiles():
+            self.choose_file(Path(dialog.selectedFiles()[0]))
 
     def choose_file(self, path: Path) -> None:
         """Copy `path` into the data folder and make it the answer."""
