@@ -59,12 +59,17 @@ def _leave_now(after_list: bool) -> None:
 
 
 def run_self_test() -> int:
-    """Every definition loads, a temporary store works, every page of every definition builds offscreen."""
+    """Every definition loads, a temporary store works, every page of every definition builds offscreen,
+    a PDF bilan renders with the embedded fonts, and the sync client loads."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = _application()
+    import io
+
+    import sync.engine  # noqa: F401 - the sync client and its libraries are in the installation
     from desktop.bindings import QuestionnaireBinding
     from desktop.questionnaire_view import QuestionnaireView
+    from forms.pdf import bilan_from_store, render_bilan
     from forms.registry import FormRegistry
     from forms.store import Store
 
@@ -85,6 +90,11 @@ def run_self_test() -> int:
                     store.set_answer(info.uuid, first.id, "Auto-test")
                 view.close_view()
                 view.deleteLater()
+                pdf = io.BytesIO()
+                render_bilan(pdf, bilan_from_store(store, info.uuid), generated_at=info.created_at)
+                if not pdf.getvalue().startswith(b"%PDF"):
+                    print("Auto-test en échec : le bilan PDF est vide.", file=sys.stderr)
+                    return 1
             ok = store.integrity_ok()
         finally:
             store.close()
@@ -92,5 +102,6 @@ def run_self_test() -> int:
     if not ok:
         print("Auto-test en échec : base de données temporaire incohérente.", file=sys.stderr)
         return 1
-    print(f"Auto-test réussi : {len(registry.all())} définition(s), {pages} pages construites.")
+    count = len(registry.all())
+    print(f"Auto-test réussi : {count} définition(s), {pages} pages construites, {count} bilan(s) PDF.")
     return 0
