@@ -29,7 +29,7 @@ _PHONE_SEPARATORS = re.compile(r"[\s.\-]")
 _PHONE = re.compile(r"^(?:0[1-9]\d{8}|(?:\+|00)(?:33|262|590|594|596|269|687|689)[1-9]\d{8})$", re.ASCII)
 _POSTAL = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$", re.ASCII)
 # Commune code: mainland departments 01-95 (20 was split into 2A/2B in 1976), Corsica, overseas 971-976.
-_INSEE = re.compile(r"^(?:(?:0[1-9]|1\d|[3-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-6]\d{2})$", re.ASCII)
+_INSEE = re.compile(r"^(?:(?:0[1-9]|1\d|[3-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-8]\d{2})$", re.ASCII)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # fromisoformat alone also takes 20250910, 2025-W37-3
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 

@@ -367,10 +367,10 @@ class Store:
         with self._write() as c:
             rows = c.execute(select(_A.c.question_id, _A.c.value).where(_A.c.questionnaire_uuid == questionnaire_uuid))
             answers = {qid: json.loads(value) for qid, value in rows}
+            self._touch_editable(c, questionnaire_uuid, now)  # a frozen questionnaire says so, whatever it holds
             evaluation = evaluate(definition, answers)
             if not evaluation.transmittable:
                 raise NotTransmittable(evaluation)
-            self._touch_editable(c, questionnaire_uuid, now)
             if c.execute(select(func.count()).where(_C.c.questionnaire_uuid == questionnaire_uuid)).scalar():
                 raise ConflictsPending(
                     "Des réponses modifiées à la fois par la Caf et par vous restent à départager avant de transmettre."

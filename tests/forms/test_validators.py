@@ -241,7 +241,7 @@ def test_postal_code() -> None:
 
 def test_insee_code_mainland_corsica_and_overseas() -> None:
     q = question("insee_code")
-    assert_accepts(q, "73065", "01001", "95018", "2A004", "2B033", "2a004", "97411", "97101", "97611")
+    assert_accepts(q, "73065", "01001", "95018", "2A004", "2B033", "2a004", "97411", "97101", "97611", "97701", "97801")
     assert_rejects(
         q,
         "Code Insee invalide : 5 caractères, par exemple 73065 (2A004 ou 2B033 en Corse).",
