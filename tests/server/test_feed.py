@@ -24,7 +24,7 @@ def _key(change: p.Change) -> tuple[str, str]:
 def test_two_concurrent_writers_and_a_reader_in_small_pages(server: Server) -> None:
     partner, reviewer = server.partner(), server.reviewer()
     # Questionnaires the Caf works on while the partner keeps transmitting new ones.
-    reviewed = [partner.transmit() for _ in range(20)]
+    reviewed = [partner.transmit() for _ in range(40)]
     expected: set[tuple[str, str]] = set()
     for qid, vid in reviewed:
         expected |= {("questionnaire.version", str(vid)), ("questionnaire.state", f"{qid}:transmis:{vid}")}
@@ -32,7 +32,7 @@ def test_two_concurrent_writers_and_a_reader_in_small_pages(server: Server) -> N
     writers_done = threading.Event()
 
     def partner_writes() -> None:
-        for _ in range(60):
+        for _ in range(150):
             qid, vid = uuid.uuid4(), uuid.uuid4()
             response = partner.put_version(qid, vid, version_body())
             if response.status_code != 201:
