@@ -8,7 +8,7 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from desktop.first_paint import after_first_paint
@@ -59,11 +59,14 @@ def _leave_now(after_list: bool) -> None:
 
 
 def run_self_test() -> int:
-    """Every definition loads, a temporary store works, every page of every definition builds offscreen,
-    a PDF bilan renders with the embedded fonts, and the sync client loads."""
+    """Qt speaks French, every definition loads, a temporary store works, every page of every definition
+    builds offscreen, a PDF bilan renders with the embedded fonts, and the sync client loads."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = _application()
+    if QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel":
+        print("Auto-test en échec : les traductions françaises de Qt sont absentes.", file=sys.stderr)
+        return 1
     import io
 
     import sync.engine  # noqa: F401 - the sync client and its libraries are in the installation
