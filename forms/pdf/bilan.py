@@ -17,7 +17,7 @@ from forms.pdf import blocks
 from forms.pdf.data import BilanData
 from forms.pdf.document import PageFurniture, build_pdf
 from forms.pdf.fonts import REGULAR
-from forms.pdf.styles import ACCENT, FRAME_WIDTH, RULE, TINT, Styles, make_styles, table_style
+from forms.pdf.styles import ACCENT, FRAME_WIDTH, MUTED_HEX, RULE, TINT, Styles, make_styles, table_style
 from forms.pdf.values import NOT_ANSWERED, escape, french_datetime, local
 from forms.status import Status
 from forms.store import NoticeInfo
@@ -87,7 +87,7 @@ def title_block(title: str, subtitle: str, styles: Styles) -> list[Flowable]:
 def campaign_text(bilan: BilanData) -> str:
     campaign = bilan.definition.campaign
     return (
-        f"Année scolaire {escape(campaign.school_year)}<font name='{REGULAR}' color='#5c5c5c'> · "
+        f"Année scolaire {escape(campaign.school_year)}<font name='{REGULAR}' color='{MUTED_HEX}'> · "
         f"campagne du {campaign.opens:%d/%m/%Y} au {campaign.closes:%d/%m/%Y}</font>"
     )
 
@@ -98,7 +98,7 @@ def header(bilan: BilanData, styles: Styles) -> list[Flowable]:
         ("Structure", escape(bilan.organisation)),
         ("Action", escape(info.title)),
         ("Campagne", campaign_text(bilan)),
-        ("Statut", f"{info.status.label}<font name='{REGULAR}' color='#5c5c5c'> · depuis le "
+        ("Statut", f"{info.status.label}<font name='{REGULAR}' color='{MUTED_HEX}'> · depuis le "
          f"{french_datetime(info.status_changed_at)}</font>"),
     ]  # fmt: skip
     version = bilan.transmission
@@ -108,7 +108,7 @@ def header(bilan: BilanData, styles: Styles) -> list[Flowable]:
             (
                 label,
                 f"n°\u00a0{bilan.transmission_number} du {french_datetime(version.created_at)}"
-                f"<br/><font name='{REGULAR}' size='7.5' color='#5c5c5c'>identifiant "
+                f"<br/><font name='{REGULAR}' size='7.5' color='{MUTED_HEX}'>identifiant "
                 f"{escape(version.version_id)}</font>",
             )
         )

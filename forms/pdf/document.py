@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from reportlab import rl_config
+from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -78,7 +79,7 @@ def _canvas_class(furniture: PageFurniture) -> type[Canvas]:
             super().save()
 
         def _footer(self, number: int, total: int) -> None:
-            y = MARGIN_BOTTOM - 9 * 2.8346  # 9 mm under the frame
+            y = MARGIN_BOTTOM - 9 * mm  # under the frame
             self.saveState()
             self.setStrokeColor(RULE)
             self.setLineWidth(0.5)

@@ -13,7 +13,7 @@ from forms.pdf.bilan import campaign_text, furniture, info_table, title_block
 from forms.pdf.data import BilanData
 from forms.pdf.document import build_pdf
 from forms.pdf.fonts import REGULAR
-from forms.pdf.styles import Styles, make_styles
+from forms.pdf.styles import MUTED_HEX, Styles, make_styles
 from forms.pdf.values import escape, file_size, french_datetime
 from forms.status import Status
 from forms.store import VersionInfo
@@ -54,7 +54,7 @@ def _story(bilan: BilanData, version: VersionInfo, styles: Styles) -> list[Flowa
     info = bilan.info
     sent = info.status != Status.A_ENVOYER
     state = _SERVER_STATE.get(info.status, "")
-    server = f"{info.status.label}<font name='{REGULAR}' color='#5c5c5c'> · {escape(state)}</font>"
+    server = f"{info.status.label}<font name='{REGULAR}' color='{MUTED_HEX}'> · {escape(state)}</font>"
     if version.server_rev is not None:
         server += f"<br/>{_small(f'révision serveur n° {version.server_rev}')}"
     rows = [

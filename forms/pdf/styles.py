@@ -21,7 +21,8 @@ FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 LABEL_SHARE = 0.46  # width share of the question label in the label | answer table
 
 INK = HexColor("#1a1a1a")
-MUTED = HexColor("#5c5c5c")
+MUTED_HEX = "#5c5c5c"  # for <font color=...> in paragraph markup
+MUTED = HexColor(MUTED_HEX)
 RULE = HexColor("#c9c9c9")
 TINT = HexColor("#f3f3f3")
 ACCENT = HexColor("#1f4e79")  # one deep blue: titles, marks, the notice bar
