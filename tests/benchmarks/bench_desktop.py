@@ -1,0 +1,225 @@
+"""Desktop figures, each beside a bare baseline measured in the same run (DESIGN §9, issue 3):
+
+(a) cold start: process start -> main window painted, one event-loop turn, exit; the bare baseline
+    is a PySide6 QMainWindow started, painted and left the same way. Both leave with os._exit on
+    the turn after the first expose (desktop.app EXIT_AFTER_SHOWN), alternated run by run. Also:
+    the time until the list is filled (the data loads on the turn after the first paint).
+(b) page switch to the largest page of the official questionnaire, answers filled, in the main
+    window: go_to_page + one processEvents (layout, paint, the page remembered in the store).
+(c) resident memory with 100 questionnaires in the store, the list shown and one questionnaire
+    open, in a fresh process; beside a bare QMainWindow's.
+
+    .venv/bin/python -m tests.benchmarks.bench_desktop [--starts 15] [--switches 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.benchmarks.report import summary_ms, table
+
+BARE_START = """
+import os
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.resize(1180, 800)
+class Exposed(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Expose and watched.isExposed():
+            QTimer.singleShot(0, lambda: os._exit(0))
+        return False
+window.winId()
+exposed = Exposed()
+window.windowHandle().installEventFilter(exposed)
+window.show()
+app.exec()
+"""
+
+BARE_RSS = """
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.resize(1180, 800)
+window.show()
+for _ in range(5):
+    app.processEvents()
+print(open("/proc/self/status").read().split("VmRSS:")[1].split()[0])
+"""
+
+
+def environment() -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    return time.perf_counter() - start
+
+
+def fill_store(data_dir: Path, count: int) -> list[str]:
+    """`count` questionnaires of the official form: a third complete, a third half filled, a third empty."""
+    from forms.registry import FormRegistry
+    from forms.store import Store
+    from tests.forms.sample_answers import complete_answers
+
+    store = Store.open(data_dir, FormRegistry.load())
+    answers = complete_answers()
+    half = dict(list(answers.items())[: len(answers) // 2])
+    created = []
+    for number in range(count):
+        chosen = (answers, half, {})[number % 3]
+        created.append(
+            store.create(form_id="clas-2024-2025", title=f"Action n°{number + 1} — « Élan »", answers=chosen).uuid
+        )
+    for uuid in created[: count // 2 : 3]:  # half of the complete ones are transmitted
+        store.transmit(uuid)
+    store.close()
+    return created
+
+
+def cold_start(runs: int) -> list[list[object]]:
+    app = [str(Path(sys.executable).with_name("bilan-clas"))]
+    with tempfile.TemporaryDirectory(prefix="bench-desktop-") as folder:
+        data = Path(folder) / "data"
+        fill_store(data, 5)
+        commands = {
+            "bare QMainWindow": ([sys.executable, "-c", BARE_START], environment()),
+            "Bilan Clas, window painted": (
+                [*app, "--data-dir", str(data)],
+                {**environment(), "BILAN_CLAS_EXIT_AFTER_SHOWN": "1"},
+            ),
+            "Bilan Clas, list filled": (
+                [*app, "--data-dir", str(data)],
+                {**environment(), "BILAN_CLAS_EXIT_AFTER_SHOWN": "list"},
+            ),
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for command, env in commands.values():  # warm the file cache; not counted
+            timed(command, env)
+        for _ in range(runs):
+            for name, (command, env) in commands.items():
+                times[name].append(timed(command, env))
+    bare = statistics.median(times["bare QMainWindow"])
+    return [
+        [name, statistics.median(t) * 1000, min(t) * 1000, statistics.median(t) / bare] for name, t in times.items()
+    ]
+
+
+def page_switches(count: int) -> tuple[str, int, dict[str, float]]:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from desktop.app import _application
+    from desktop.main_window import MainWindow
+
+    app = _application()
+    with tempfile.TemporaryDirectory(prefix="bench-desktop-") as folder:
+        data = Path(folder) / "data"
+        uuid = fill_store(data, 3)[1]  # the half-filled one: pages in every state
+        window = MainWindow(data)
+        window.resize(1180, 800)
+        window.show()
+        while window.session is None:
+            app.processEvents()
+        window.open_questionnaire(uuid)
+        view = window.questionnaire_view
+        assert view is not None
+        sizes = {v.page.id: len(v.findChildren(QWidget)) for v in view.form.page_views}
+        largest = max(sizes, key=sizes.__getitem__)
+        other = view.binding.pages[0].id
+        samples = []
+        for _ in range(count):
+            view.form.go_to_page(other)
+            QApplication.processEvents()
+            start = time.perf_counter()
+            view.form.go_to_page(largest)
+            QApplication.processEvents()
+            samples.append(time.perf_counter() - start)
+        window.close()
+        app.processEvents()
+    return largest, sizes[largest], summary_ms(samples)
+
+
+def rss_child(data_dir: str) -> None:
+    """In a fresh process: the main window over DATA, the list shown, one questionnaire open; print VmRSS (kB)."""
+    from desktop.app import _application
+    from desktop.main_window import MainWindow
+
+    app = _application()
+    window = MainWindow(Path(data_dir))
+    window.resize(1180, 800)
+    window.show()
+    start = time.perf_counter()
+    while window.session is None:
+        app.processEvents()
+    listed = time.perf_counter() - start
+    rows = len(window.home.rows)
+    window.open_questionnaire(next(iter(window.home.rows)))
+    for _ in range(5):
+        app.processEvents()
+    rss = Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]
+    print(rss, rows, f"{listed:.3f}")
+    os._exit(0)
+
+
+def memory() -> list[list[object]]:
+    with tempfile.TemporaryDirectory(prefix="bench-desktop-") as folder:
+        data = Path(folder) / "data"
+        fill_store(data, 100)
+        ours = subprocess.run(
+            [sys.executable, "-m", "tests.benchmarks.bench_desktop", "--rss-child", str(data)],
+            env=environment(),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout.split()
+    bare = subprocess.run(
+        [sys.executable, "-c", BARE_RSS], env=environment(), capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    rss, rows, listed = int(ours[0]) / 1024, int(ours[1]), float(ours[2])
+    return [
+        ["bare QMainWindow", int(bare[0]) / 1024, "", ""],
+        [f"Bilan Clas, {rows} questionnaires listed, 1 open", rss, listed * 1000, rss / (int(bare[0]) / 1024)],
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--starts", type=int, default=15, help="runs of each start, alternated")
+    parser.add_argument("--switches", type=int, default=200)
+    parser.add_argument("--rss-child", metavar="DATA", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.rss_child:
+        rss_child(args.rss_child)
+        return
+
+    starts = cold_start(args.starts)
+    print(f"(a) Cold start, offscreen, median of {args.starts} alternated runs each")
+    print(table(starts, ["", "median ms", "min ms", "× bare"]))
+    ratio = starts[1][3]
+    print(f"    target window painted <= 1.5x bare: {'met' if ratio <= 1.5 else 'NOT met'} ({ratio:.2f}x)\n")
+
+    page, widgets, switch = page_switches(args.switches)
+    print(f"(b) Page switch to the largest page ({page}, {widgets} widgets), {args.switches} switches")
+    print(table([[switch["p50"], switch["p95"], switch["max"]]], ["p50 ms", "p95 ms", "max ms"]))
+    print(f"    target p95 < 30 ms: {'met' if switch['p95'] < 30 else 'NOT met'}\n")
+
+    rows = memory()
+    print("(c) Resident memory (VmRSS)")
+    print(table(rows, ["", "MB", "list loaded in ms", "× bare"]))
+    print(f"    target < 200 MB: {'met' if rows[1][1] < 200 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
