@@ -144,12 +144,16 @@ class Remote:
         """Apply one page of the feed and store its cursor, atomically."""
         summary = SyncSummary()
         now = _iso(utc_now())
+        # The page commits at once, so only the last state of each questionnaire in it is ever seen:
+        # applying a page again then changes nothing, not even the summary.
+        last_state = {c.questionnaire_uuid: n for n, c in enumerate(changes) if isinstance(c, RemoteState)}
         with self.store._write() as c:
-            for change in changes:
+            for n, change in enumerate(changes):
                 if isinstance(change, RemoteVersion):
                     self._version(c, change, summary, now)
                 elif isinstance(change, RemoteState):
-                    self._state(c, change, summary)
+                    if last_state[change.questionnaire_uuid] == n:
+                        self._state(c, change, summary)
                 elif isinstance(change, RemoteNotice):
                     self._notice(c, change, summary)
                 else:
@@ -252,6 +256,8 @@ class Remote:
         row = c.execute(select(_Q.c.status).where(_Q.c.uuid == change.questionnaire_uuid)).first()
         if row is None or change.state not in {s.value for s in Status} or row.status == change.state:
             return
+        if row.status == Status.VALIDE.value or self._older_version(c, change):
+            return  # a replayed past state (after a cursor reset): Validé is final, and a newer version was seen
         waiting = c.execute(
             select(func.count()).where(
                 _O.c.questionnaire_uuid == change.questionnaire_uuid, _O.c.state.in_(["pending", "failed"])
@@ -265,6 +271,14 @@ class Remote:
             .values(status=change.state, status_changed_at=change.at)
         )
         summary.states[change.state] += 1
+
+    def _older_version(self, c: Connection, change: RemoteState) -> bool:
+        """Whether the state is about a version older than the newest server version seen here."""
+        rev = c.execute(select(_V.c.server_rev).where(_V.c.version_id == change.version_id)).scalar()
+        newest = c.execute(
+            select(func.max(_V.c.server_rev)).where(_V.c.questionnaire_uuid == change.questionnaire_uuid)
+        ).scalar()
+        return rev is not None and newest is not None and rev < newest
 
     def _notice(self, c: Connection, change: RemoteNotice, summary: SyncSummary) -> None:
         row = c.execute(select(_Q.c.form_id, _Q.c.form_version).where(_Q.c.uuid == change.questionnaire_uuid)).first()
