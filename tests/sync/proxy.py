@@ -38,8 +38,9 @@ ALL_FAULTS = BEFORE_COMMIT + AFTER_COMMIT
 HOLD_LIMIT = 30.0  # seconds a held exchange waits for the client at most (a safety net, not a timing)
 
 # A hook gets (phase, n, method, target) where phase is "request" (read from the client, not yet
-# forwarded) or "response" (the server's reply read, not yet delivered) and n counts exchanges.
-# It may block; it returns False to drop the exchange there (no forward, or no delivery).
+# forwarded) or "response" (the server's reply read, not yet delivered) and n numbers the exchange
+# (from 1, never reused). It may block; it returns False to drop the exchange there (the client's
+# connection is reset: no forward, or no delivery).
 Hook = Callable[[str, int, str, str], bool]
 
 
@@ -122,11 +123,6 @@ class FaultProxy:
     ) -> None:
         self.stop()
 
-    def reset_count(self) -> None:
-        """Number the next exchanges from 1 again (hooks count per round)."""
-        with self._lock:
-            self._count = 0
-
     # --- plumbing -------------------------------------------------------------------------------
 
     def _accept(self) -> None:
@@ -150,7 +146,7 @@ class FaultProxy:
     def _exchange(self, conn: socket.socket) -> None:
         request = _read_request(conn)
         if request is None:
-            return
+            return None
         method, target = _request_line(request)
         with self._lock:
             self._count += 1

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from forms.status import Status
 from forms.store import Store
 from forms.store.outbox import Outbox
-from sync.engine import Backoff, SyncResult, Synchroniser
+from sync.engine import Backoff, Synchroniser, SyncResult
 from sync.errors import Transient
 from sync.server import accounts, campaigns
 from sync.server import models as server_models

@@ -67,7 +67,8 @@ def test_whole_loop_offline_transmission_notice_correction_validation(
     v1 = store.transmit(qid)
     with pytest.raises(Offline) as offline:
         Synchroniser(store, account.connected_client(store)).run()
-    assert "Pas de connexion au serveur" in str(offline.value) and "Rien n'est perdu" in str(offline.value)
+    assert "Pas de connexion au serveur" in str(offline.value)
+    assert "Rien n'est perdu" in str(offline.value)
     assert store.get(qid).status == Status.A_ENVOYER
     assert [(i.op_id, i.state) for i in Outbox(store).items(qid)] == [(v1, "pending")]
 
@@ -81,7 +82,8 @@ def test_whole_loop_offline_transmission_notice_correction_validation(
     result = Synchroniser(store, account.connected_client(store)).run()
     assert result.text() == "1 questionnaire à corriger, 2 remarques de la Caf."
     info = store.get(qid)
-    assert info.status == Status.A_CORRIGER and info.status.editable
+    assert info.status == Status.A_CORRIGER
+    assert info.status.editable
     anchored = {n.question_id: (n.message, n.status) for n in store.notices(qid)}
     assert anchored == {"nb_familles": (NOTICE, "open"), None: ("Merci pour ce bilan.", "open")}
 
@@ -143,7 +145,8 @@ class Cli:
 def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
     """The command's refusal: exactly one line on stderr, no traceback."""
     lines = done.stderr.splitlines()
-    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr
     return lines[0]
 
 
