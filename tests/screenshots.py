@@ -1,8 +1,10 @@
-"""Saves a screenshot of the list and of every page of a questionnaire, to look at the app without a screen.
+"""Saves screenshots of the app, to look at it without a screen and keep docs/screenshots current.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.screenshots [--out docs/screenshots]
 
-The questionnaire is half filled from the test sample, so that every page state shows.
+The list (empty, then with bilans in several statuses), every page of a half-filled questionnaire
+(so that every page state shows), the new-action dialog, the list of points to complete before
+transmitting, and a transmitted questionnaire (read-only) with the Caf's notices.
 """
 
 from __future__ import annotations
@@ -14,56 +16,98 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402 - after the platform is chosen
+
+from desktop.app import _application  # noqa: E402
+from desktop.main_window import MainWindow  # noqa: E402
+from forms.status import Status  # noqa: E402
+from forms.store import Store  # noqa: E402
+from tests.desktop.storesetup import add_notice, set_status  # noqa: E402
+from tests.forms.sample_answers import complete_answers, structure_profile  # noqa: E402
+
+WIDTH, HEIGHT = 1280, 860
+
+
+def settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def save(widget: QWidget, path: Path) -> None:
+    settle()
+    widget.grab().save(str(path))
+    print(path)
+
+
+def fill(store: Store) -> tuple[str, str]:
+    """A transmitted bilan with the Caf's notices, a half-filled one, a returned one; their uuids."""
+    answers = complete_answers()
+    store.save_profile(structure_profile())
+    sent = store.create(form_id="clas-2024-2025", title="Accompagnement scolaire — quartier des Hauts", answers=answers)
+    store.transmit(sent.uuid)
+    set_status(store, sent.uuid, Status.TRANSMIS)
+    add_notice(
+        store, sent.uuid, "Merci de vérifier le nombre de familles : il paraît élevé pour 30 enfants.", "nb_familles"
+    )
+    add_notice(store, sent.uuid, "Pensez à joindre le compte rendu de l'assemblée générale à votre prochain envoi.")
+    returned = store.create(form_id="clas-2024-2025", title="Ateliers du mercredi — Bissy", answers=answers)
+    set_status(store, returned.uuid, Status.A_CORRIGER)
+    add_notice(store, returned.uuid, "Le code Insee ne correspond pas à la commune indiquée.", "code_insee")
+    half = store.create(form_id="clas-2024-2025", title="Coup de pouce lecture — école Jean-Moulin")
+    partial = {k: v for k, v in answers.items() if k in structure_profile() or k in ("lieu_action", "commune", "qpv")}
+    partial |= {"code_postal": "7300", "situations": {"difficultes_scolaires": "pour_beaucoup"}}
+    store.replace_answers(half.uuid, partial)
+    return sent.uuid, half.uuid
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="docs/screenshots")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    from PySide6.QtWidgets import QApplication
-
-    from desktop.app import _application
-    from desktop.main_window import MainWindow
-    from tests.forms.sample_answers import complete_answers
-
     app = _application()
-    data = Path(tempfile.mkdtemp(prefix="bilan-clas-shots-"))
-    window = MainWindow(data)
-    window.resize(1280, 860)
+    window = MainWindow(Path(tempfile.mkdtemp(prefix="bilan-clas-shots-")))
+    window.resize(WIDTH, HEIGHT)
     window.show()
-    app.processEvents()
-    window.home.grab().save(str(out / "00-liste-vide.png"))
-    session = window.session
-    assert session is not None
-    answers = complete_answers()
-    structure = {
-        k: v
-        for k, v in answers.items()
-        if k in {q.id for q in session.registry.get("clas-2024-2025").part_questions("structure")}
-    }
-    session.store.save_profile(structure)
-    done = session.store.create(form_id="clas-2024-2025", title="Accompagnement scolaire — quartier des Hauts")
-    session.store.replace_answers(done.uuid, answers)
-    session.store.transmit(done.uuid)
-    half = session.store.create(form_id="clas-2024-2025", title="Coup de pouce lecture — école Jean-Moulin")
-    partial = {
-        k: v for k, v in answers.items() if k in structure or k in ("lieu_action", "commune", "qpv", "situations")
-    }
-    partial["code_postal"] = "7300"
-    session.store.replace_answers(half.uuid, partial)
-    window.refresh_list()
-    app.processEvents()
-    window.grab().save(str(out / "01-liste.png"))
+    while window.session is None:
+        app.processEvents()
+    save(window, out / "00-liste-vide.png")
 
-    window.open_questionnaire(half.uuid)
+    sent, half = fill(window.session.store)
+    window.refresh_list()
+    save(window, out / "01-liste.png")
+
+    window.open_questionnaire(half)
     view = window.questionnaire_view
     assert view is not None
     for number, page in enumerate(view.binding.pages, 1):
         view.form.go_to_page(page.id)
-        app.processEvents()
-        window.grab().save(str(out / f"page-{number:02d}-{page.id}.png"))
+        save(window, out / f"page-{number:02d}-{page.id}.png")
+    view.form.go_to_page(view.binding.pages[0].id)
+
+    from desktop.dialogs import NewActionDialog
+    from desktop.questionnaire_view import ProblemsDialog
+
+    dialog = NewActionDialog(window.session.registry.latest(), window.session.profile_filled(), window)
+    dialog.title_edit.setText("Aide aux devoirs — collège Louise-Michel")
+    dialog.show()
+    save(dialog, out / "10-nouvelle-action.png")
+    dialog.close()
+
+    view.form.show_all_messages()
+    problems = ProblemsDialog(view.binding, view.form.evaluation.blocking, window)
+    problems.show()
+    save(problems, out / "11-avant-de-transmettre.png")
+    problems.close()
+
+    window.open_questionnaire(sent)
+    view = window.questionnaire_view
+    assert view is not None
+    view.form.focus_question("nb_familles")  # the Caf's notice beside its field
+    save(window, out / "12-transmis-remarques-de-la-caf.png")
+
     QApplication.closeAllWindows()
     print(f"Captures enregistrées dans {out}")
 
