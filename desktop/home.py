@@ -71,6 +71,17 @@ class HomeView(QWidget):
         self.empty_label = QLabel(EMPTY_TEXT)
         self.empty_label.setProperty("role", "empty")
         self.empty_label.setWordWrap(True)
+        self.empty_button = QPushButton("Commencer un bilan : nouvelle action…")
+        self.empty_button.setObjectName("primary")
+        self.empty_button.clicked.connect(self.new_requested)
+        # First start: the explanation and its button under the title, not spread over the window.
+        self.empty_state = QWidget()
+        empty_layout = QVBoxLayout(self.empty_state)
+        empty_layout.setContentsMargins(0, 12, 0, 0)
+        empty_layout.setSpacing(16)
+        empty_layout.addWidget(self.empty_label)
+        empty_layout.addWidget(self.empty_button, 0, Qt.AlignmentFlag.AlignLeft)
+        empty_layout.addStretch(1)
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Liste des questionnaires")
         self.tree.setHeaderLabels(["Action", "Statut", "Progression", "Dernière modification"])
@@ -101,11 +112,12 @@ class HomeView(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(title)
         layout.addWidget(self.news_row)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.empty_state, 1)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
         self.rows: dict[str, Row] = {}
         self.show_rows([])
+        self.empty_button.hide()  # until the data is loaded (« Chargement… » meanwhile)
 
     def show_rows(self, rows: list[Row]) -> None:
         selected = self.selected_uuid()
@@ -143,7 +155,8 @@ class HomeView(QWidget):
             if row.uuid == selected:
                 self.tree.setCurrentItem(item)
         self.tree.expandAll()
-        self.empty_label.setVisible(not rows)
+        self.empty_state.setVisible(not rows)
+        self.empty_button.setVisible(not rows)
         self.tree.setVisible(bool(rows))
         self._update_buttons()
 
