@@ -42,7 +42,9 @@ def _dot(colour: str) -> QIcon:
     painter.setPen(Qt.PenStyle.NoPen)
     painter.drawEllipse(1, 1, 12, 12)
     painter.end()
-    return QIcon(pixmap)
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)  # else the current page's dot is tinted and its colour lost
+    return icon
 
 
 def _state_text(progress: PageProgress) -> str:
