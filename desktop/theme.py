@@ -39,6 +39,7 @@ QLabel[role="notice"] {{
 QLabel[role="saved"] {{ color: #2e7d32; }}
 QLabel[role="empty"] {{ color: #50575f; font-size: 12pt; }}
 QFrame[role="question-card"] {{ background: white; border: 1px solid #d7dce2; border-radius: 6px; }}
+QFrame[role="matrix-band"] {{ background: #f1f4f8; border-radius: 3px; }}
 QFrame[role="question-card"][state="error"] {{ border: 2px solid {ERROR_COLOUR}; }}
 QLineEdit:read-only, QPlainTextEdit[readOnly="true"] {{ background: #f3f4f6; }}
 QRadioButton:disabled, QCheckBox:disabled {{ color: #2b2b2b; }}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QLabel, QRadioButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QButtonGroup, QFrame, QGridLayout, QLabel, QRadioButton, QSizePolicy, QWidget
 
 from desktop.widgets.base import QuestionWidget
 from forms.definition import Question
@@ -31,8 +31,13 @@ class MatrixWidget(QuestionWidget):
             grid.setColumnStretch(column, 1)
         self.groups: dict[str, QButtonGroup] = {}
         for line, row in enumerate(question.rows, 1):
+            if line % 2:  # every other row shaded, so that the eye follows a row to its buttons
+                band = QFrame()
+                band.setProperty("role", "matrix-band")
+                grid.addWidget(band, line, 0, 1, len(question.choices) + 1)
             label = QLabel(row.label)
             label.setWordWrap(True)
+            label.setContentsMargins(6, 2, 0, 2)
             label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             grid.addWidget(label, line, 0)
             group = QButtonGroup(self)
