@@ -110,7 +110,10 @@ class QuestionnaireView(QWidget):
         self.notices_list.setWordWrap(True)
         self.notices_list.setMaximumHeight(140)
         self.notices_list.itemActivated.connect(self._on_notice_activated)
+        notices_hint = QLabel("Double-cliquez sur une remarque (ou appuyez sur Entrée) pour aller à la question.")
+        notices_hint.setProperty("role", "help-text")
         notices_layout.addWidget(notices_title)
+        notices_layout.addWidget(notices_hint)
         notices_layout.addWidget(self.notices_list)
 
         layout = QVBoxLayout(self)
@@ -327,6 +330,7 @@ class ProblemsDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName("Points à compléter ou corriger")
         self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)  # one point from the next at a glance
         for problem in problems:
             label = definition.question(problem.question_id).label
             item = QListWidgetItem(f"{titles[problem.page_id]} › {label}\n    {problem.message}")
