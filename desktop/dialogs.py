@@ -37,8 +37,8 @@ class NewActionDialog(QDialog):
         note = QLabel(
             "Une action = un questionnaire. La fiche Structure sera préremplie avec le profil de votre structure."
             if profile_filled
-            else "Une action = un questionnaire. Astuce : renseignez le « Profil de la structure » (menu Structure) "
-            "pour ne pas retaper la fiche Structure à chaque action."
+            else "Une action = un questionnaire. Astuce : renseignez le « Profil de la structure » (bouton en haut "
+            "de la fenêtre) pour ne pas retaper la fiche Structure à chaque action."
         )
         note.setWordWrap(True)
         note.setProperty("role", "help-text")
