@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QProgressBar
@@ -54,6 +54,8 @@ def test_first_start_says_what_to_do(open_window: Callable[[], MainWindow]) -> N
     assert home.empty_label.text() == EMPTY_TEXT
     assert "Nouvelle action" in EMPTY_TEXT
     assert not home.tree.isVisible()
+    assert home.empty_button.isVisible()  # the first step, right under the explanation
+    assert home.empty_button.mapTo(home, QPoint(0, 0)).y() < home.height() // 3
     assert home.new_button.isEnabled()
     assert not home.open_button.isEnabled()
     assert not home.delete_button.isEnabled()
@@ -178,7 +180,7 @@ def test_cancelling_a_new_action_creates_nothing(
 ) -> None:
     window = open_window()
     modals.when_shown(NewActionDialog, lambda dialog: button_named(dialog, "Annuler").click())
-    click(window.home.new_button)
+    click(window.home.empty_button)
     modals.check()
     assert store.list() == []
     assert window.questionnaire_view is None
