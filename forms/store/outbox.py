@@ -13,15 +13,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, delete, func, select, update
 
 from forms.evaluation import transmitted_answers
+from forms.payload import canonical_json
 from forms.status import Status
 from forms.store.freezing import freeze_version
+from forms.store.schema import Answer, Questionnaire, Version
 from forms.store.schema import Outbox as OutboxRow
-from forms.store.schema import Questionnaire, Version
 from forms.store.store import Store, _iso, utc_now
 
+_A = Answer.__table__  # type: ignore[attr-defined]
 _O = OutboxRow.__table__  # type: ignore[attr-defined]
 _Q = Questionnaire.__table__  # type: ignore[attr-defined]
 _V = Version.__table__  # type: ignore[attr-defined]
@@ -177,8 +179,19 @@ class Outbox:
                 .values(status=status.value, status_changed_at=now)
             )
 
-    def supersede(self, op_id: str, *, answers: dict[str, Any], base_version_id: str) -> str:
-        """Replace a stale transmission by a merged one based on the server's current version (same txn)."""
+    def supersede(
+        self,
+        op_id: str,
+        *,
+        answers: dict[str, Any],
+        base_version_id: str,
+        taken: dict[str, Any] | None = None,
+    ) -> str:
+        """Replace a stale transmission by a merged one based on the server's current version (same txn).
+
+        `taken`: the answers the merge took from the server's version (None: cleared there); they
+        are written into the local answers too, so that what the partner sees is what was sent.
+        """
         now = _iso(utc_now())
         with self.store._write() as c:
             item = c.execute(select(_O).where(_O.c.op_id == op_id)).first()
@@ -187,6 +200,18 @@ class Outbox:
             definition = self.store.definition(item.questionnaire_uuid)
             c.execute(update(_O).where(_O.c.op_id == op_id).values(state="superseded", updated_at=now))
             c.execute(update(_Q).where(_Q.c.uuid == item.questionnaire_uuid).values(base_version_id=base_version_id))
+            for question_id, value in (taken or {}).items():
+                where = (_A.c.questionnaire_uuid == item.questionnaire_uuid) & (_A.c.question_id == question_id)
+                c.execute(delete(_A).where(where))
+                if value is not None:
+                    c.execute(
+                        _A.insert().values(
+                            questionnaire_uuid=item.questionnaire_uuid,
+                            question_id=question_id,
+                            value=canonical_json(value),
+                            updated_at=now,
+                        )
+                    )
             return freeze_version(
                 c,
                 definition=definition,

@@ -369,8 +369,9 @@ class Remote:
         theirs = self._clean(definition, current_answers)
         merged = three_way(base, theirs, body["answers"])
         if merged.clean:
+            taken = {k: merged.merged.get(k) for k in merged.theirs_changed}
             return "merged", Outbox(self.store).supersede(
-                op_id, answers=merged.merged, base_version_id=current_version_id
+                op_id, answers=merged.merged, base_version_id=current_version_id, taken=taken
             )
         with self.store._write() as c:
             c.execute(update(_O).where(_O.c.op_id == op_id).values(state="superseded", updated_at=now))
