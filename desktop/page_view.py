@@ -14,6 +14,7 @@ class PageView(QScrollArea):
     def __init__(self, page: Page, attach: Attach, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.page = page
+        self.setAccessibleName(f"Page : {page.title}")  # a Tab stop (it scrolls with the keyboard): say which
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         content = QWidget()
