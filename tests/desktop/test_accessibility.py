@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
+from desktop.main_window import MainWindow
 from desktop.questionnaire_view import QuestionnaireView
 from forms.store import Store
 from tests.conftest import OFFICIAL_FORM
@@ -57,3 +58,31 @@ def test_the_page_list_reads_each_page_state(store: Store, open_view: Callable[[
     spoken = [navigator.item(r).data(Qt.ItemDataRole.AccessibleTextRole) for r in range(navigator.count())]
     assert spoken[0] == f"Page 1 : {view.binding.pages[0].title}, Non commencée"
     assert len(spoken) == len(view.binding.pages)
+
+
+def test_every_tab_stop_of_a_questionnaire_is_named(
+    store: Store, open_view: Callable[[str], QuestionnaireView]
+) -> None:
+    """What a screen reader announces when Tab lands on it: never an unnamed widget."""
+    view = open_view(store.create(form_id=OFFICIAL_FORM, title="Tabulation", answers=complete_answers()).uuid)
+    unnamed = []
+    for widget in [view, *view.findChildren(QWidget)]:
+        if not widget.focusPolicy() & Qt.FocusPolicy.TabFocus or not widget.isEnabled():
+            continue
+        interface = QAccessible.queryAccessibleInterface(widget)
+        if interface is None or not interface.text(QAccessible.Text.Name).strip():
+            unnamed.append(f"{type(widget).__name__} {widget.objectName()}")
+    assert unnamed == []
+
+
+def test_every_tab_stop_of_the_list_is_named(store: Store, open_window: Callable[[], MainWindow]) -> None:
+    store.create(form_id=OFFICIAL_FORM, title="Une action")
+    window = open_window()
+    unnamed = []
+    for widget in window.findChildren(QWidget):
+        if not widget.focusPolicy() & Qt.FocusPolicy.TabFocus or not widget.isVisible():
+            continue
+        interface = QAccessible.queryAccessibleInterface(widget)
+        if interface is None or not interface.text(QAccessible.Text.Name).strip():
+            unnamed.append(f"{type(widget).__name__} {widget.objectName()}")
+    assert unnamed == []

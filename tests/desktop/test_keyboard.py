@@ -51,6 +51,24 @@ def test_ctrl_page_keys_move_between_pages(store: Store, open_view: Callable[[st
     assert not view.form.previous_button.isEnabled()
 
 
+def test_ctrl_page_keys_work_from_every_kind_of_field(
+    store: Store, open_view: Callable[[str], QuestionnaireView]
+) -> None:
+    _uuid, view = official(store, open_view)
+    pages = [p.id for p in view.binding.pages]
+    for number, page in enumerate(view.binding.pages[:-1]):
+        for question in page.questions:  # a text field, a radio, a check box, a matrix, a long text...
+            view.form.go_to_page(page.id)
+            if view.form.widgets[question.id].isHidden():
+                continue
+            view.form.widgets[question.id].focus_input()
+            QTest.keyClick(focused(), Qt.Key.Key_PageDown, CTRL)
+            assert view.form.current_page_id() == pages[number + 1], question.id
+    view.form.navigator.setFocus()
+    QTest.keyClick(view.form.navigator, Qt.Key.Key_PageUp, CTRL)
+    assert view.form.current_page_id() == pages[-2]
+
+
 def test_tab_goes_through_the_fields_in_order(store: Store, open_view: Callable[[str], QuestionnaireView]) -> None:
     _uuid, view = official(store, open_view)
     for page in view.binding.pages:
