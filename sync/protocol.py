@@ -104,12 +104,15 @@ FINAL_CODES = frozenset(PROBLEM_CODES - {RATE_LIMITED, INTERNAL_ERROR})
 
 # --- bounded scalar types --------------------------------------------------------------------
 
+# No NUL anywhere (PostgreSQL text cannot hold it), no control character in identifiers and e-mails.
+_NO_NUL = r"^[^\x00]*$"
+_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-ShortText = Annotated[str, StringConstraints(max_length=500)]
-LongText = Annotated[str, StringConstraints(max_length=4000)]
-Email = Annotated[str, StringConstraints(min_length=3, max_length=254)]
-NoticeText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NOTICE_CHARS)]
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NO_CONTROL)]
+ShortText = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL)]
+LongText = Annotated[str, StringConstraints(max_length=4000, pattern=_NO_NUL)]
+Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=_NO_CONTROL)]
+NoticeText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NOTICE_CHARS, pattern=_NO_NUL)]
 Answers = Annotated[dict[Identifier, Any], Field(max_length=1000)]
 ServerState = Literal["transmis", "a_corriger", "valide"]
 Role = Literal["partner", "reviewer"]
@@ -152,7 +155,7 @@ class FormList(WireModel):
 
 class TokenRequest(WireModel):
     email: Email
-    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=_NO_NUL)]
 
 
 class TokenResponse(WireModel):
@@ -168,10 +171,10 @@ class TokenResponse(WireModel):
 
 
 class AttachmentRef(WireModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=_NO_NUL)]
     sha256: Sha256
     size: int = Field(ge=0)
-    media_type: Annotated[str, StringConstraints(max_length=127)]
+    media_type: Annotated[str, StringConstraints(max_length=127, pattern=_NO_CONTROL)]
 
 
 class VersionBody(WireModel):
@@ -258,7 +261,7 @@ class AttachmentStored(WireModel):
     questionnaire_id: uuid.UUID
     sha256: Sha256
     size: int = Field(ge=0)
-    media_type: Annotated[str, StringConstraints(max_length=127)]
+    media_type: Annotated[str, StringConstraints(max_length=127, pattern=_NO_CONTROL)]
 
 
 # --- problems ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import secrets
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sync import protocol as p
 from sync.server.context import ServerContext
@@ -146,13 +146,17 @@ def authenticate(ctx: ServerContext, token: str | None) -> Account:
     if not token:
         raise ApiProblem(401, p.UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
     with ctx.db.read() as session:
-        row = session.get(ApiToken, _token_hash(token))
-        account = session.get(Account, row.account_id) if row is not None else None
-    if row is None or account is None:
+        found = session.exec(
+            select(ApiToken.expires_at, Account)
+            .join(Account, col(Account.id) == col(ApiToken.account_id))
+            .where(ApiToken.token_hash == _token_hash(token))
+        ).first()
+    if found is None:
         raise ApiProblem(
             401, p.UNAUTHORIZED, "Jeton inconnu : reconnectez-vous", headers={"WWW-Authenticate": "Bearer"}
         )
-    if row.expires_at <= ctx.now():
+    expires_at, account = found
+    if expires_at <= ctx.now():
         raise ApiProblem(
             401,
             p.UNAUTHORIZED,

@@ -14,7 +14,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from forms.payload import canonical_json
@@ -52,17 +52,18 @@ def emit(
         ensure_counter(session, organisation_id)
         last = session.execute(statement).scalar_one()
     first = last - len(changes) + 1
-    for offset, (kind, data) in enumerate(changes):
-        session.add(
-            FeedChange(
-                organisation_id=organisation_id,
-                seq=first + offset,
-                type=kind,
-                questionnaire_id=questionnaire_id,
-                data_json=canonical_json(data),
-                created_at=now,
-            )
-        )
+    rows = [
+        {
+            "organisation_id": organisation_id,
+            "seq": first + offset,
+            "type": kind,
+            "questionnaire_id": questionnaire_id,
+            "data_json": canonical_json(data),
+            "created_at": now,
+        }
+        for offset, (kind, data) in enumerate(changes)
+    ]
+    session.execute(insert(FeedChange), rows)
     return list(range(first, last + 1))
 
 

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from forms.definition import FormDefinition
@@ -24,7 +25,6 @@ from sync.server.accounts import PARTNER
 from sync.server.context import ServerContext
 from sync.server.models import Account, Attachment, AuditEntry, IdempotencyRecord, Notice, Questionnaire, Version
 from sync.server.problems import ApiProblem, not_editable, not_found
-from sync.server.views import version_change_data
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,15 @@ def submit_version(
         )
     by_partner = actor.role == PARTNER
     now = ctx.now()
+    # Pure work first, outside the write transaction that serialises writers; raised in order inside.
+    definition = (
+        ctx.registry.get(body.form_id, body.form_version) if (body.form_id, body.form_version) in ctx.registry else None
+    )
+    errors = answer_errors(definition, body.answers) if definition is not None else []
+    prepared = _Prepared(
+        answers_json=canonical_json(body.answers),
+        attachments=[a.model_dump(mode="json") for a in body.attachments],
+    )
 
     def work(session: Session) -> Submission:
         q = lock_questionnaire(session, qid)
@@ -213,7 +222,9 @@ def submit_version(
             ):
                 return Submission(200, p.VersionAccepted.model_validate_json(record.response_json))
             raise ApiProblem(422, p.IDEMPOTENCY_MISMATCH)
-        definition = definition_for(ctx, body.form_id, body.form_version)
+        if definition is None:
+            definition_for(ctx, body.form_id, body.form_version)  # raises unknown_form
+        assert definition is not None
         if q is not None and q.form_id != body.form_id:
             raise ApiProblem(
                 422,
@@ -236,16 +247,20 @@ def submit_version(
         current_id = q.current_version_id if q is not None else None
         if body.base_version_id != current_id:
             raise _stale(session, q)
-        errors = answer_errors(definition, body.answers)
         if errors:
             raise ApiProblem(422, p.VALIDATION, errors=errors)
         organisation_id = q.organisation_id if q is not None else actor.id
         assert organisation_id is not None
-        assert actor.id is not None
         _check_attachments(session, definition, organisation_id, qid, body)
-        return _record(session, ctx, actor, q, qid, vid, body, organisation_id, now)
+        return _record(session, actor, q, qid, vid, body, prepared, organisation_id, now)
 
     return ctx.db.write(work)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    answers_json: str
+    attachments: list[dict[str, Any]]
 
 
 def _stale(session: Session, q: Questionnaire | None) -> ApiProblem:
@@ -264,75 +279,109 @@ def _stale(session: Session, q: Questionnaire | None) -> ApiProblem:
 
 def _record(
     session: Session,
-    ctx: ServerContext,
     actor: Account,
     q: Questionnaire | None,
     qid: uuid.UUID,
     vid: uuid.UUID,
     body: p.VersionBody,
+    prepared: _Prepared,
     organisation_id: int,
     now: dt.datetime,
 ) -> Submission:
+    """Write the delivery with Core statements (the hot path: no unit-of-work bookkeeping)."""
     by_partner = actor.role == PARTNER
     assert actor.id is not None
-    previous_state = q.state if q is not None else None
+    server_rev = (q.server_rev if q is not None else 0) + 1
+    transmitted = Status.TRANSMIS.value
+    previous_answers: dict[str, Any] = {}
+    previous_state = q.state if q is not None else None  # before the UPDATE refreshes `q` in the session
     if q is None:
-        q = Questionnaire(
-            id=qid,
-            organisation_id=organisation_id,
-            caf=actor.caf,
+        # A concurrent first delivery of the same questionnaire loses here (primary key), and
+        # db.write runs the whole transaction again: it then sees the winner's row.
+        session.execute(
+            insert(Questionnaire).values(
+                id=qid,
+                organisation_id=organisation_id,
+                caf=actor.caf,
+                form_id=body.form_id,
+                form_version=body.form_version,
+                state=transmitted,
+                current_version_id=vid,
+                server_rev=server_rev,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    else:
+        previous_answers = _current_answers(session, q)
+        session.execute(
+            update(Questionnaire)
+            .where(col(Questionnaire.id) == qid)
+            .values(
+                current_version_id=vid,
+                server_rev=server_rev,
+                form_version=body.form_version,
+                state=transmitted,
+                updated_at=now,
+            )
+        )
+    author_role = "partner" if by_partner else "caf"
+    session.execute(
+        insert(Version).values(
+            id=vid,
+            questionnaire_id=qid,
+            base_version_id=body.base_version_id,
+            server_rev=server_rev,
+            author_role=author_role,
+            author_id=actor.id,
             form_id=body.form_id,
             form_version=body.form_version,
-            state=Status.TRANSMIS.value,
-            current_version_id=vid,
-            server_rev=0,
+            answers_json=prepared.answers_json,
+            attachments_json=canonical_json(prepared.attachments),
+            payload_sha256=body.payload_sha256,
             created_at=now,
-            updated_at=now,
         )
-        session.add(q)
-        session.flush()  # a concurrent first delivery loses here, and db.write runs it again
-    previous_answers = _current_answers(session, q)
-    q.server_rev += 1
-    q.current_version_id = vid
-    q.form_version = body.form_version
-    q.state = Status.TRANSMIS.value
-    q.updated_at = now
-    version = Version(
-        id=vid,
-        questionnaire_id=qid,
-        base_version_id=body.base_version_id,
-        server_rev=q.server_rev,
-        author_role="partner" if by_partner else "caf",
-        author_id=actor.id,
-        form_id=body.form_id,
-        form_version=body.form_version,
-        answers_json=canonical_json(body.answers),
-        attachments_json=canonical_json([a.model_dump(mode="json") for a in body.attachments]),
-        payload_sha256=body.payload_sha256,
-        created_at=now,
     )
-    session.add(q)
-    session.add(version)
-    session.flush()
-    changes: list[tuple[str, dict[str, Any]]] = [("questionnaire.version", version_change_data(version))]
-    if previous_state != q.state:
-        changes.append(("questionnaire.state", state_data(q, now)))
-    if by_partner:  # a partner's new version answers the Caf's open notices
-        for notice in session.exec(select(Notice).where(Notice.questionnaire_id == qid, Notice.status == "open")):
-            notice.status, notice.resolved_by_version_id, notice.resolved_at = "resolved", vid, now
-            session.add(notice)
-            changes.append(("notice.resolved", {"notice_id": str(notice.id), "resolved_by_version_id": str(vid)}))
-    else:
+    version_data = {
+        "version_id": str(vid),
+        "base_version_id": str(body.base_version_id) if body.base_version_id else None,
+        "server_rev": server_rev,
+        "author_role": author_role,
+        "form_id": body.form_id,
+        "form_version": body.form_version,
+        "answers": body.answers,
+        "attachments": prepared.attachments,
+        "payload_sha256": body.payload_sha256,
+        "created_at": iso(now),
+    }
+    changes: list[tuple[str, dict[str, Any]]] = [("questionnaire.version", version_data)]
+    if previous_state != transmitted:
+        changes.append(("questionnaire.state", {"state": transmitted, "version_id": str(vid), "at": iso(now)}))
+    if by_partner and q is not None:  # a partner's new version answers the Caf's open notices
+        open_ids = session.exec(
+            select(Notice.id)
+            .where(Notice.questionnaire_id == qid, Notice.status == "open")
+            .order_by(col(Notice.created_at))
+        ).all()
+        if open_ids:
+            session.execute(
+                update(Notice)
+                .where(col(Notice.id).in_(open_ids))
+                .values(status="resolved", resolved_by_version_id=vid, resolved_at=now)
+            )
+        changes += [("notice.resolved", {"notice_id": str(n), "resolved_by_version_id": str(vid)}) for n in open_ids]
+    if not by_partner:
+        assert q is not None
         changed = sorted(
             k for k in {*previous_answers, *body.answers} if previous_answers.get(k) != body.answers.get(k)
         )
-        audit(session, actor, q, "edit", {"version_id": str(vid), "server_rev": q.server_rev, "changed": changed}, now)
+        audit(session, actor, q, "edit", {"version_id": str(vid), "server_rev": server_rev, "changed": changed}, now)
     seqs = feed.emit(session, organisation_id, qid, changes, now)
     accepted = p.VersionAccepted(
-        questionnaire_id=qid, version_id=vid, server_rev=q.server_rev, state="transmis", seq=seqs[0]
+        questionnaire_id=qid, version_id=vid, server_rev=server_rev, state="transmis", seq=seqs[0]
     )
-    session.add(
-        IdempotencyRecord(
+    session.execute(
+        insert(IdempotencyRecord).values(
             key=vid,
             scope=scope_of(actor),
             questionnaire_id=qid,
@@ -345,9 +394,14 @@ def _record(
     return Submission(201, accepted)
 
 
+def iso(moment: dt.datetime) -> str:
+    """The JSON form pydantic gives an aware UTC datetime (…Z), so every feed row reads alike."""
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def _current_answers(session: Session, q: Questionnaire) -> dict[str, Any]:
-    current = session.get(Version, q.current_version_id) if q.server_rev else None
-    return json.loads(current.answers_json) if current is not None else {}
+    text = session.exec(select(Version.answers_json).where(Version.id == q.current_version_id)).first()
+    return json.loads(text) if text is not None else {}
 
 
 def state_data(q: Questionnaire, now: dt.datetime) -> dict[str, Any]:
