@@ -39,10 +39,11 @@ def essai_in_data_dir(data_dir: Path) -> Path:
     return data_dir
 
 
-def show(qtbot: QtBot, widget: QWidget) -> None:
+def show(qtbot: QtBot, widget: QWidget, *, resize: bool = True) -> None:
     """Show `widget` as a window and make it the active one, so that the keyboard focus works as on a desktop."""
     qtbot.addWidget(widget)
-    widget.resize(1200, 820)
+    if resize:
+        widget.resize(1200, 820)
     with qtbot.waitExposed(widget):
         widget.show()
     with qtbot.waitActive(widget):
@@ -56,7 +57,7 @@ def open_window(qtbot: QtBot, data_dir: Path) -> Callable[[], MainWindow]:
 
     def opener() -> MainWindow:
         window = MainWindow(data_dir)
-        show(qtbot, window)
+        show(qtbot, window, resize=False)  # the window's own size, or the one remembered
         qtbot.waitUntil(lambda: window.session is not None)
         return window
 

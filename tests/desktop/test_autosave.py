@@ -124,7 +124,7 @@ def test_reopening_returns_to_the_same_questionnaire_and_page(
     window.open_questionnaire(uuid)
     assert window.questionnaire_view is not None
     window.questionnaire_view.form.go_to_page("donnees_activite")
-    window.resize(1000, 700)
+    window.resize(760, 560)  # within the offscreen screen (800 × 800), as restoreGeometry keeps it on screen
     assert window.close()
     assert "last_questionnaire" in (data_dir / "settings.ini").read_text()
 
@@ -133,6 +133,7 @@ def test_reopening_returns_to_the_same_questionnaire_and_page(
     assert again.questionnaire_view.uuid == uuid
     assert again.questionnaire_view.form.current_page_id() == "donnees_activite"
     assert again.stack.currentWidget() is again.questionnaire_view
+    assert (again.width(), again.height()) == (760, 560)  # the window's size is remembered too
 
 
 def test_an_acknowledged_edit_survives_the_process_being_killed(store: Store, data_dir: Path) -> None:

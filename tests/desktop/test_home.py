@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QProgressBar
 
-from desktop.dialogs import NewActionDialog
+from desktop.dialogs import NewActionDialog, ProfileDialog
 from desktop.home import EMPTY_TEXT, HomeView
 from desktop.main_window import MainWindow
 from desktop.theme import STATUS_COLOURS
@@ -201,3 +201,21 @@ def test_open_with_enter_and_come_back_to_the_list(store: Store, open_window: Ca
     assert window.stack.currentWidget() is window.home
     assert window.questionnaire_view is None
     assert window.home.selected_uuid() == uuid
+
+
+def test_the_structure_profile_is_typed_once_and_saved_on_closing(
+    store: Store, open_window: Callable[[], MainWindow], modals: Modals
+) -> None:
+    window = open_window()
+
+    def fill_profile(dialog: ProfileDialog) -> None:
+        assert [p.id for p in dialog.form.binding.pages] == ["identification_structure"]  # the fiche Structure only
+        type_into(dialog.form.widgets["nom_structure"].edit, "Centre social « Les Hauts »")  # type: ignore[attr-defined]
+        button_named(dialog, "Fermer").click()  # before the 300 ms pause: closing saves
+
+    modals.when_shown(ProfileDialog, fill_profile)
+    window.profile_action.trigger()
+    modals.check()
+    assert store.profile() == {"nom_structure": "Centre social « Les Hauts »"}
+    created = store.create(form_id=OFFICIAL_FORM, title="Nouvelle")
+    assert store.answers(created.uuid) == {"nom_structure": "Centre social « Les Hauts »"}
