@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -23,10 +24,16 @@ ESSAI_VERSION = 1  # tests/data/forms/clas-essai-v1.json: every question type, c
 
 
 @pytest.fixture(scope="session", autouse=True)
-def french_app(qapp: QApplication) -> QApplication:
-    """pytest-qt's QApplication, configured as the app configures its own (French translator, style)."""
+def french_app(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> QApplication:
+    """pytest-qt's QApplication, configured as the app configures its own (French translator, style).
+
+    Qt's own settings (the file dialog's history) go to a temporary folder, not to ~/.config.
+    """
     from desktop.app import _application
 
+    qt_settings = str(tmp_path_factory.mktemp("qt-settings"))
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, qt_settings)
     return _application()
 
 
