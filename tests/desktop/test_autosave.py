@@ -25,6 +25,7 @@ from forms.store import Store
 from tests.conftest import OFFICIAL_FORM
 from tests.desktop.driver import click, type_into
 
+NO_KEYCHAIN = "keyring.backends.null.Keyring"  # a child process never touches the real keychain
 NAME = "Association « Réussir Ensemble » — Œuvre à Chambéry"
 SAVED = re.compile(r"^Enregistré à (\d\d):(\d\d):(\d\d)$")
 
@@ -143,7 +144,7 @@ def test_an_acknowledged_edit_survives_the_process_being_killed(store: Store, da
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHON_KEYRING_BACKEND": NO_KEYCHAIN},
     )
     assert child.returncode == -9, child.stderr
     assert child.stdout.strip() == "Enregistré"
