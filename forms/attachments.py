@@ -63,14 +63,17 @@ def import_attachment(store: Store, source: Path) -> dict[str, Any]:
     return {"name": source.name, "sha256": sha256, "size": size, "media_type": media_type}
 
 
-def attachment_intact(store: Store, sha256: str) -> bool:
-    """Whether the stored copy exists and still has its hash."""
-    path = attachment_path(store, sha256)
+def attachment_problem(store: Store, sha256: str) -> str | None:
+    """A French note when the stored copy is missing or altered; None when it checks out."""
     try:
         digest = hashlib.sha256()
-        with path.open("rb") as reader:
+        with attachment_path(store, sha256).open("rb") as reader:
             while chunk := reader.read(_CHUNK):
                 digest.update(chunk)
-    except OSError:
-        return False
-    return digest.hexdigest() == sha256
+    except FileNotFoundError:
+        return "Fichier introuvable dans le dossier de données de l'application."
+    except OSError as exc:
+        return f"Fichier illisible dans le dossier de données ({exc.strerror or exc})."
+    if digest.hexdigest() != sha256:
+        return "Fichier altéré : son contenu ne correspond plus à l'empreinte enregistrée."
+    return None

@@ -7,20 +7,18 @@ holding a snapshot taken on another.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from forms.attachments import attachment_problem
 from forms.definition import FormDefinition
 from forms.pdf.values import NOT_ANSWERED
 from forms.status import Status
 from forms.store import NoticeInfo, QuestionnaireInfo, Store, VersionInfo
 
 # Attachments are kept in the data folder, one file per content, named by its SHA-256.
-ATTACHMENTS_DIR = "attachments"
 ORGANISATION_QUESTION = "nom_structure"
 # "Anything not transmitted" carries the BROUILLON mark: a draft, a frozen version still in the
 # outbox, and a questionnaire the Caf sent back for correction.
@@ -71,24 +69,12 @@ class BilanData:
         return len(partner) or None
 
 
-def check_attachment(data_dir: Path, value: Any) -> str | None:
+def check_attachment(store: Store, value: Any) -> str | None:
     """A French note when the stored copy of a file answer is missing or altered; None when it checks out."""
     digest = value.get("sha256") if isinstance(value, dict) else None
     if not isinstance(digest, str) or not digest:
         return None  # nothing to check against; the value itself is printed as it is
-    path = data_dir / ATTACHMENTS_DIR / digest
-    try:
-        hasher = hashlib.sha256()
-        with path.open("rb") as stream:
-            while chunk := stream.read(1 << 20):
-                hasher.update(chunk)
-    except FileNotFoundError:
-        return "Fichier introuvable dans le dossier de données de l'application."
-    except OSError as exc:
-        return f"Fichier illisible dans le dossier de données ({exc.strerror or exc})."
-    if hasher.hexdigest() != digest:
-        return "Fichier altéré : son contenu ne correspond plus à l'empreinte enregistrée."
-    return None
+    return attachment_problem(store, digest)
 
 
 def bilan_from_store(store: Store, questionnaire_uuid: str) -> BilanData:
@@ -98,11 +84,10 @@ def bilan_from_store(store: Store, questionnaire_uuid: str) -> BilanData:
     versions: tuple[VersionInfo, ...] = tuple(store.versions(questionnaire_uuid))
     # Once frozen, what counts is what was transmitted (or what the Caf made of it).
     answers = dict(versions[-1].answers) if info.status in _FROZEN and versions else store.answers(questionnaire_uuid)
-    data_dir = store.path.parent
     notes = {}
     for question in definition.questions():
         if question.type == "file" and question.id in answers:
-            note = check_attachment(data_dir, answers[question.id])
+            note = check_attachment(store, answers[question.id])
             if note:
                 notes[question.id] = note
     return BilanData(
