@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -39,6 +39,10 @@ from forms.store.remote import Remote
 
 if TYPE_CHECKING:
     from desktop.pdf_actions import PdfActions
+
+
+REMEMBER_PAGE_MS = 1000
+"""The page shown is remembered (for the next opening) this long after the last page change, or on closing."""
 
 
 class QuestionnaireView(QWidget):
@@ -127,9 +131,14 @@ class QuestionnaireView(QWidget):
 
         self.form.saved.connect(self._on_saved)
         self.form.save_failed.connect(self._on_save_failed)
+        self._page_timer = QTimer(self)
+        self._page_timer.setSingleShot(True)
+        self._page_timer.setInterval(REMEMBER_PAGE_MS)
+        self._page_timer.timeout.connect(self._remember_page)
         self.form.page_changed.connect(self._on_page_changed)
         self.refresh()
         info = binding.info()
+        self._remembered_page = info.current_page
         self.saved_label.setText(f"Enregistré le {info.updated_at.astimezone():%d/%m/%Y à %H:%M}")
         if info.current_page:
             self.form.go_to_page(info.current_page)
@@ -261,14 +270,26 @@ class QuestionnaireView(QWidget):
         self.error_banner.show()
         self.saved_label.setText("Non enregistré")
 
-    def _on_page_changed(self, page_id: str) -> None:
+    def _on_page_changed(self, _page_id: str) -> None:
+        # Written a moment later, not during the switch: a durable write (fsync) there made a busy
+        # disk's latency the page switch's. Killed within the second, only the page is forgotten.
+        self._page_timer.start()
+
+    def _remember_page(self) -> None:
+        self._page_timer.stop()
+        page_id = self.form.current_page_id()
+        if page_id == self._remembered_page:
+            return
         try:
             self.binding.remember_page(page_id)
-        except StoreError:
-            pass  # remembering the page is a comfort, never a reason to interrupt
+        except Exception:  # noqa: BLE001 - remembering the page is a comfort, never a reason to interrupt
+            return
+        self._remembered_page = page_id
 
     def close_view(self) -> bool:
         """Flush pending edits before the view goes away; False if something could not be saved."""
+        if self._page_timer.isActive():
+            self._remember_page()
         return self.form.flush()
 
     # --- transmission -----------------------------------------------------------------------
