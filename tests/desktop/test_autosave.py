@@ -65,14 +65,15 @@ def test_leaving_a_field_saves_at_once(store: Store, open_view: Callable[[str], 
     assert SAVED.match(view.saved_label.text())
 
 
-def test_changing_page_saves_at_once(store: Store, open_view: Callable[[str], QuestionnaireView]) -> None:
+def test_changing_page_saves_at_once(store: Store, open_view: Callable[[str], QuestionnaireView], qtbot: QtBot) -> None:
     uuid, view = open_official(store, open_view)
     edit = view.form.widgets["nom_structure"].edit  # type: ignore[attr-defined]
     type_into(edit, NAME)
     QTest.keyClick(edit, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
     assert view.form.current_page_id() == "localisation_action"
     assert store.answers(uuid) == {"nom_structure": NAME}
-    assert store.get(uuid).current_page == "localisation_action"
+    # The page itself is remembered a moment later (not during the switch), even if the window stays open.
+    qtbot.waitUntil(lambda: store.get(uuid).current_page == "localisation_action", timeout=3000)
 
 
 def test_closing_the_window_saves_what_was_typed(
