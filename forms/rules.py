@@ -30,12 +30,12 @@ def _operand(operand: Operand, answers: Mapping[str, Any]) -> float | None:
     if operand.value is not None:
         return operand.value * operand.times
     if operand.question is not None:
-        value = answers.get(operand.question)
+        value: Any = answers.get(operand.question)
         return float(value) * operand.times if is_answered(value) else None
     if operand.product is not None:
-        factors = [answers.get(q) for q in operand.product]
+        factors: list[Any] = [answers.get(q) for q in operand.product]
         return math.prod(float(f) for f in factors) * operand.times if all(map(is_answered, factors)) else None
-    terms = [answers.get(q) for q in operand.sum or []]
+    terms: list[Any] = [answers.get(q) for q in operand.sum or []]
     return float(sum(terms)) * operand.times if all(map(is_answered, terms)) else None
 
 
@@ -58,14 +58,15 @@ def broken(rule: Rule, answers: Mapping[str, Any]) -> bool:
         return not _compare(rule, answers)
     if isinstance(rule, ChoiceCountRule):
         return _choice_count_broken(rule, answers)
-    siren, siret = answers.get(rule.siren), answers.get(rule.siret)
+    siren: Any = answers.get(rule.siren)
+    siret: Any = answers.get(rule.siret)
     if not (is_answered(siren) and is_answered(siret)):
         return False
     return stdnum_siret.compact(siret)[:9] != stdnum_siren.compact(siren)
 
 
 def _choice_count_broken(rule: ChoiceCountRule, answers: Mapping[str, Any]) -> bool:
-    ticked = answers.get(rule.question)
+    ticked: Any = answers.get(rule.question)
     if not is_answered(ticked):
         return False  # an unanswered question is reported as missing, not counted
     among = set(rule.among) or set(ticked)

@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -33,7 +33,16 @@ from forms.store.remote import (
 from forms.store.store import utc_now
 from sync.client import SyncClient
 from sync.errors import BrokenReply, Offline, Refused, StaleBase, Transient
-from sync.protocol import CURSOR_INVALID, Change, NoticeResolvedData, NoticeView, StateChangeData, VersionChangeData
+from sync.protocol import (
+    CURSOR_INVALID,
+    Change,
+    NoticeResolvedData,
+    NoticeView,
+    Problem,
+    StateChangeData,
+    VersionChangeData,
+    problem_type,
+)
 
 Report = Callable[[int, int, str], None]
 Cancelled = Callable[[], bool]
@@ -205,16 +214,15 @@ class Synchroniser:
             item.op_id, code=error.code, message=str(error), next_attempt_at=self.clock() + dt.timedelta(seconds=delay)
         )
 
-    def _upload_attachments(self, item: OutboxItem, body: dict[str, object]) -> None:
-        for attachment in body.get("attachments") or []:  # type: ignore[union-attr]
-            sha256, media_type = attachment["sha256"], attachment["media_type"]  # type: ignore[index]
-            path: Path = attachment_path(self.store, sha256)
+    def _upload_attachments(self, item: OutboxItem, body: dict[str, Any]) -> None:
+        for attachment in body.get("attachments") or []:
+            sha256, media_type = attachment["sha256"], attachment["media_type"]
             try:
-                content = path.read_bytes()
+                content = attachment_path(self.store, sha256).read_bytes()
             except OSError:
                 raise Refused(
                     _local_problem(f"Le document « {attachment['name']} » est introuvable sur cet ordinateur.")
-                ) from None  # type: ignore[index]
+                ) from None
             self.client.put_attachment(item.questionnaire_uuid, sha256, content, media_type)
 
     def _settle_stale(self, item: OutboxItem, stale: StaleBase, result: SyncResult) -> bool:
@@ -236,9 +244,7 @@ class Synchroniser:
         return True
 
 
-def _local_problem(title: str):  # type: ignore[no-untyped-def]
-    from sync.protocol import Problem, problem_type
-
+def _local_problem(title: str) -> Problem:
     return Problem(
         type=problem_type("attachment_missing_local"), title=title, status=400, code="attachment_missing_local"
     )

@@ -6,6 +6,7 @@ Each public method is one transaction. An answer write is one short durable tran
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import json
 import uuid as uuidlib
@@ -394,7 +395,7 @@ class Store:
             )
         return version_id
 
-    def versions(self, questionnaire_uuid: str) -> list[VersionInfo]:
+    def versions(self, questionnaire_uuid: str) -> builtins.list[VersionInfo]:
         with self._read() as c:
             rows = c.execute(select(_V).where(_V.c.questionnaire_uuid == questionnaire_uuid).order_by(_V.c.created_at))
             return [
@@ -410,7 +411,7 @@ class Store:
                 for r in rows
             ]
 
-    def notices(self, questionnaire_uuid: str) -> list[NoticeInfo]:
+    def notices(self, questionnaire_uuid: str) -> builtins.list[NoticeInfo]:
         with self._read() as c:
             rows = c.execute(select(_N).where(_N.c.questionnaire_uuid == questionnaire_uuid).order_by(_N.c.created_at))
             return [
