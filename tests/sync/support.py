@@ -44,8 +44,8 @@ def chaos_seed() -> int:
 class Uvicorn(ThreadedUvicorn):
     """ThreadedUvicorn on a chosen port (to come back on the same address after a stop).
 
-    The socket is made with proto=IPPROTO_TCP: asyncio only sets TCP_NODELAY on sockets whose proto
-    says TCP, and without it every reply waits ~40 ms (Nagle against the client's delayed ACK).
+    Its socket says proto=IPPROTO_TCP, as ThreadedUvicorn's: asyncio only sets TCP_NODELAY on such
+    sockets, and without it every reply waits ~40 ms (Nagle against the client's delayed ACK).
     """
 
     def __init__(self, app: Any, port: int = 0) -> None:

@@ -65,6 +65,9 @@ def run_chaos(
             outcome = sync_until_empty(
                 fast_synchroniser(store, client, seed), max_runs=30 * count, context=f"seed={seed}"
             )
+        except Exception as error:  # anything but an unknown outcome is a bug: say how to replay it
+            error.add_note(f"chaos seed={seed} (replay: BILAN_CLAS_CHAOS_SEED={seed})")
+            raise
         finally:
             client.close()
     stats = proxy.stats

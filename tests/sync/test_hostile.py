@@ -50,6 +50,7 @@ def cut_body(handler: BaseHTTPRequestHandler) -> None:
     handler.send_response(201)
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", "400")
+    handler.send_header("Connection", "close")
     handler.end_headers()
     handler.wfile.write(b'{"questionnaire_id": "' + b"0" * 38)
     handler.wfile.flush()
@@ -60,6 +61,7 @@ def empty_body(handler: BaseHTTPRequestHandler) -> None:
     handler.send_response(201)
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", "0")
+    handler.send_header("Connection", "close")
     handler.end_headers()
 
 
@@ -195,6 +197,7 @@ def test_an_endless_body_is_cut_at_the_cap_with_bounded_memory(store: Store, wai
     assert_nothing_marked_sent(store, qid, vid)
     (item,) = Outbox(store).items(qid)
     assert item.last_error_message == "Réponse du serveur anormalement volumineuse : ignorée."
+    assert item.last_error_code == BrokenReply.code
     assert peak < 3 * MAX_REPLY_BYTES, peak
     assert endless.written < HUGE  # the client hung up: it did not swallow 64 MiB
 

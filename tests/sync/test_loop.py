@@ -183,6 +183,13 @@ def test_whole_loop_through_the_command_line(
         "bilan-clas : Serveur injoignable : Pas de connexion au serveur. Rien n'est perdu : l'envoi sera repris."
     )
 
+    store = Store.open(data_dir, FormRegistry.load(data_dir / "forms"))
+    try:  # nothing lost, nothing marked sent
+        assert store.get(qid).status == Status.A_ENVOYER
+        assert [i.state for i in Outbox(store).items(qid)] == ["pending"]
+    finally:
+        store.close()
+
     live_server.start()
     sent = cli("sync")
     assert (sent.returncode, sent.stdout, sent.stderr) == (0, "1 questionnaire transmis.\n", "")
