@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import secrets
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from sync import protocol as p
 from sync.server.context import ServerContext
+from sync.server.db import table
 from sync.server.feed import ensure_counter
 from sync.server.models import Account, ApiToken, LoginFailure
 from sync.server.problems import ApiProblem
@@ -141,21 +143,7 @@ def login(ctx: ServerContext, email: str, password: str) -> p.TokenResponse:
     )
 
 
-def authenticate(ctx: ServerContext, token: str | None) -> Account:
-    """The account a bearer token belongs to; 401 if missing, unknown or expired."""
-    if not token:
-        raise ApiProblem(401, p.UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
-    with ctx.db.read() as session:
-        found = session.exec(
-            select(ApiToken.expires_at, Account)
-            .join(Account, col(Account.id) == col(ApiToken.account_id))
-            .where(ApiToken.token_hash == _token_hash(token))
-        ).first()
-    if found is None:
-        raise ApiProblem(
-            401, p.UNAUTHORIZED, "Jeton inconnu : reconnectez-vous", headers={"WWW-Authenticate": "Bearer"}
-        )
-    expires_at, account = found
+def _check_expiry(ctx: ServerContext, expires_at: dt.datetime) -> None:
     if expires_at <= ctx.now():
         raise ApiProblem(
             401,
@@ -163,4 +151,45 @@ def authenticate(ctx: ServerContext, token: str | None) -> Account:
             "Session expirée : reconnectez-vous",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
+
+
+def _missing() -> ApiProblem:
+    return ApiProblem(401, p.UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate_cached(ctx: ServerContext, token: str | None) -> Account | None:
+    """The token's account from the in-memory cache, or None when it must be looked up (no I/O)."""
+    if not token:
+        raise _missing()
+    hit = ctx.tokens.get(_token_hash(token))
+    if hit is None:
+        return None
+    account, expires_at = hit
+    _check_expiry(ctx, expires_at)
+    return account
+
+
+def authenticate(ctx: ServerContext, token: str | None) -> Account:
+    """The account a bearer token belongs to; 401 if missing, unknown or expired."""
+    if not token:
+        raise _missing()
+    digest = _token_hash(token)
+    tokens, accounts_ = table(ApiToken), table(Account)
+    with ctx.db.read() as session:
+        found = (
+            session.connection()
+            .execute(
+                select(tokens.c.expires_at, *accounts_.c)
+                .join(accounts_, accounts_.c.id == tokens.c.account_id)
+                .where(tokens.c.token_hash == digest)
+            )
+            .first()
+        )
+    if found is None:
+        raise ApiProblem(
+            401, p.UNAUTHORIZED, "Jeton inconnu : reconnectez-vous", headers={"WWW-Authenticate": "Bearer"}
+        )
+    _check_expiry(ctx, found.expires_at)
+    account = Account(**{c.name: found._mapping[c] for c in accounts_.c})
+    ctx.tokens.put(digest, account, found.expires_at)
     return account

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from sync import protocol as p
-from sync.server.accounts import PARTNER, REVIEWER, authenticate
+from sync.server.accounts import PARTNER, REVIEWER, authenticate, authenticate_cached
 from sync.server.context import ServerContext
 from sync.server.models import Account
 from sync.server.problems import ApiProblem
@@ -16,7 +17,9 @@ from sync.server.problems import ApiProblem
 _bearer = HTTPBearer(auto_error=False, description="Jeton opaque obtenu par POST /api/v1/auth/token")
 
 
-def get_ctx(request: Request) -> ServerContext:
+# Trivial dependencies are `async def`: FastAPI runs a plain `def` dependency in the threadpool,
+# one thread hop each per request.
+async def get_ctx(request: Request) -> ServerContext:
     ctx: ServerContext = request.app.state.ctx
     return ctx
 
@@ -24,8 +27,14 @@ def get_ctx(request: Request) -> ServerContext:
 Ctx = Annotated[ServerContext, Depends(get_ctx)]
 
 
-def current_account(ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Account:
-    return authenticate(ctx, credentials.credentials if credentials else None)
+async def current_account(
+    ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Account:
+    token = credentials.credentials if credentials else None
+    account = authenticate_cached(ctx, token)
+    if account is None:  # not seen lately: one query, off the event loop
+        account = await run_in_threadpool(authenticate, ctx, token)
+    return account
 
 
 def _role(account: Account, role: str) -> Account:
@@ -35,11 +44,11 @@ def _role(account: Account, role: str) -> Account:
     return account
 
 
-def partner_account(account: Annotated[Account, Depends(current_account)]) -> Account:
+async def partner_account(account: Annotated[Account, Depends(current_account)]) -> Account:
     return _role(account, PARTNER)
 
 
-def reviewer_account(account: Annotated[Account, Depends(current_account)]) -> Account:
+async def reviewer_account(account: Annotated[Account, Depends(current_account)]) -> Account:
     return _role(account, REVIEWER)
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from forms.definition import FormDefinition
 from sync import protocol as p
 from sync.server.context import ServerContext
+from sync.server.db import table
 from sync.server.models import CampaignWindow
 from sync.server.problems import ApiProblem
 
@@ -37,7 +38,12 @@ def local_today(now: dt.datetime) -> dt.date:
 
 
 def window(session: Session, definition: FormDefinition) -> tuple[dt.date, dt.date]:
-    row = session.get(CampaignWindow, definition.id)
+    windows = table(CampaignWindow)
+    row = (
+        session.connection()
+        .execute(select(windows.c.opens, windows.c.closes).where(windows.c.form_id == definition.id))
+        .first()
+    )
     opens = (row.opens if row else None) or definition.campaign.opens
     closes = (row.closes if row else None) or definition.campaign.closes
     return opens, closes

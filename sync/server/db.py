@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
@@ -99,6 +99,12 @@ class Database:
                     raise
                 log.info("transaction retried after a concurrent write (%s)", type(exc.orig).__name__)
         raise AssertionError("unreachable")
+
+
+def table(model: type[ServerModel]) -> Table:
+    """The Core table of a model, for statements on the hot path (no ORM bookkeeping)."""
+    found: Table = model.__table__  # type: ignore[attr-defined]
+    return found
 
 
 def _retryable(exc: DBAPIError) -> bool:

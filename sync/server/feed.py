@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from forms.payload import canonical_json
 from sync import protocol as p
+from sync.server.db import table
 from sync.server.models import FeedChange, FeedCounter
 from sync.server.problems import ApiProblem
 
@@ -41,16 +42,18 @@ def emit(
     """Append `changes` (type, data) to the organisation's feed; returns their seqs."""
     if not changes:
         return []
+    counters = table(FeedCounter)
     statement = (
-        update(FeedCounter)
-        .where(FeedCounter.organisation_id == organisation_id)  # type: ignore[arg-type]
-        .values(last_seq=FeedCounter.last_seq + len(changes))
-        .returning(FeedCounter.last_seq)
+        update(counters)
+        .where(counters.c.organisation_id == organisation_id)
+        .values(last_seq=counters.c.last_seq + len(changes))
+        .returning(counters.c.last_seq)
     )
-    last = session.execute(statement).scalar_one_or_none()
+    connection = session.connection()
+    last = connection.execute(statement).scalar_one_or_none()
     if last is None:  # an organisation created before its counter: create it, then retry once
         ensure_counter(session, organisation_id)
-        last = session.execute(statement).scalar_one()
+        last = connection.execute(statement).scalar_one()
     first = last - len(changes) + 1
     rows = [
         {
@@ -63,7 +66,7 @@ def emit(
         }
         for offset, (kind, data) in enumerate(changes)
     ]
-    session.execute(insert(FeedChange), rows)
+    connection.execute(insert(table(FeedChange)), rows)
     return list(range(first, last + 1))
 
 

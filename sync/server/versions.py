@@ -23,6 +23,7 @@ from sync import protocol as p
 from sync.server import campaigns, feed
 from sync.server.accounts import PARTNER
 from sync.server.context import ServerContext
+from sync.server.db import table
 from sync.server.models import Account, Attachment, AuditEntry, IdempotencyRecord, Notice, Questionnaire, Version
 from sync.server.problems import ApiProblem, not_editable, not_found
 
@@ -114,6 +115,8 @@ def answer_errors(definition: FormDefinition, answers: dict[str, Any]) -> list[p
     if errors:
         return errors
     canonical = transmitted_answers(definition, answers)
+    if canonical_json(canonical) == canonical_json(answers):
+        return []
     for question in definition.questions():
         if question.id not in answers:
             continue
@@ -213,13 +216,18 @@ def submit_version(
         if (q is not None and not can_see(actor, q)) or (q is None and not by_partner):
             raise not_found()
         # After the lock: a concurrent delivery of the same version has committed by now.
-        record = session.get(IdempotencyRecord, vid)
+        records = table(IdempotencyRecord)
+        record = (
+            session.connection()
+            .execute(
+                select(
+                    records.c.scope, records.c.questionnaire_id, records.c.payload_sha256, records.c.response_json
+                ).where(records.c.key == vid)
+            )
+            .first()
+        )
         if record is not None:
-            if (record.scope, record.questionnaire_id, record.payload_sha256) == (
-                scope_of(actor),
-                qid,
-                body.payload_sha256,
-            ):
+            if tuple(record[:3]) == (scope_of(actor), qid, body.payload_sha256):
                 return Submission(200, p.VersionAccepted.model_validate_json(record.response_json))
             raise ApiProblem(422, p.IDEMPOTENCY_MISMATCH)
         if definition is None:
@@ -291,6 +299,7 @@ def _record(
     """Write the delivery with Core statements (the hot path: no unit-of-work bookkeeping)."""
     by_partner = actor.role == PARTNER
     assert actor.id is not None
+    connection = session.connection()
     server_rev = (q.server_rev if q is not None else 0) + 1
     transmitted = Status.TRANSMIS.value
     previous_answers: dict[str, Any] = {}
@@ -298,8 +307,8 @@ def _record(
     if q is None:
         # A concurrent first delivery of the same questionnaire loses here (primary key), and
         # db.write runs the whole transaction again: it then sees the winner's row.
-        session.execute(
-            insert(Questionnaire).values(
+        connection.execute(
+            insert(table(Questionnaire)).values(
                 id=qid,
                 organisation_id=organisation_id,
                 caf=actor.caf,
@@ -314,9 +323,10 @@ def _record(
         )
     else:
         previous_answers = _current_answers(session, q)
-        session.execute(
-            update(Questionnaire)
-            .where(col(Questionnaire.id) == qid)
+        questionnaires = table(Questionnaire)
+        connection.execute(
+            update(questionnaires)
+            .where(questionnaires.c.id == qid)
             .values(
                 current_version_id=vid,
                 server_rev=server_rev,
@@ -326,8 +336,8 @@ def _record(
             )
         )
     author_role = "partner" if by_partner else "caf"
-    session.execute(
-        insert(Version).values(
+    connection.execute(
+        insert(table(Version)).values(
             id=vid,
             questionnaire_id=qid,
             base_version_id=body.base_version_id,
@@ -364,9 +374,10 @@ def _record(
             .order_by(col(Notice.created_at))
         ).all()
         if open_ids:
-            session.execute(
-                update(Notice)
-                .where(col(Notice.id).in_(open_ids))
+            notices = table(Notice)
+            connection.execute(
+                update(notices)
+                .where(notices.c.id.in_(open_ids))
                 .values(status="resolved", resolved_by_version_id=vid, resolved_at=now)
             )
         changes += [("notice.resolved", {"notice_id": str(n), "resolved_by_version_id": str(vid)}) for n in open_ids]
@@ -380,8 +391,8 @@ def _record(
     accepted = p.VersionAccepted(
         questionnaire_id=qid, version_id=vid, server_rev=server_rev, state="transmis", seq=seqs[0]
     )
-    session.execute(
-        insert(IdempotencyRecord).values(
+    connection.execute(
+        insert(table(IdempotencyRecord)).values(
             key=vid,
             scope=scope_of(actor),
             questionnaire_id=qid,

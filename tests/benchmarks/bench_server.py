@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import queue
+import resource
 import socket
 import subprocess
 import sys
@@ -249,6 +250,12 @@ def main() -> None:
             [phase.name, len(phase.latencies), len(phase.errors), s["p50"], s["p99"], s["max"], phase.seconds, rate]
         )
     print(table(rows, ["phase", "requêtes", "erreurs", "p50 ms", "p99 ms", "max ms", "durée s", "req/s"]))
+    server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        f"CPU : serveur {server_cpu.ru_utime + server_cpu.ru_stime:.1f} s, "
+        f"clients (et préparation) {client_cpu.ru_utime + client_cpu.ru_stime:.1f} s"
+    )
     total = login.seconds + transmit.seconds + pull.seconds
     print(f"Total (connexion + transmission + réception) : {total:.1f} s ; changements manquants : {missing}")
     for phase in (login, transmit, pull):
