@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from forms.attachments import import_attachment
 from forms.status import Status
 from forms.store import Store
 from forms.store.outbox import Outbox
@@ -27,7 +28,7 @@ from sync.server import models as server_models
 from sync.server.app import create_app
 from sync.server.context import ServerContext
 from sync.server.settings import Settings
-from tests.forms.sample_answers import FORM_ID, TITLE, complete_answers
+from tests.forms.sample_answers import DOCUMENT, DOCUMENT_BYTES, FORM_ID, TITLE, complete_answers
 from tests.server.conftest import FAST_HASHER, Clock, Server
 from tests.support.live_server import ThreadedUvicorn
 
@@ -106,12 +107,20 @@ class LiveServer:
 # --- the client side -------------------------------------------------------------------------------
 
 
-def fill_and_transmit(store: Store, count: int, *, tag: str = "") -> list[str]:
-    """`count` complete questionnaires, each transmitted (À envoyer, waiting in the outbox)."""
+def fill_and_transmit(store: Store, count: int, *, tag: str = "", documents_every: int = 0) -> list[str]:
+    """`count` complete questionnaires, each transmitted (À envoyer, waiting in the outbox); one in
+    `documents_every` carries the optional document (its bytes then travel before the version)."""
+    document = None
+    if documents_every:
+        source = store.path.parent / DOCUMENT["name"]
+        source.write_bytes(DOCUMENT_BYTES)
+        document = import_attachment(store, source)
     uuids = []
     for n in range(count):
         answers = complete_answers()
         answers["lieu_action"] = f"Maison de quartier n°{n}{tag}"
+        if document is not None and n % documents_every == 0:
+            answers["document_complementaire"] = document
         info = store.create(form_id=FORM_ID, title=f"{TITLE} — {n}{tag}", answers=answers)
         store.transmit(info.uuid)
         uuids.append(info.uuid)
@@ -196,6 +205,18 @@ def server_versions(server: LiveServer, organisation_id: int) -> list[Held]:
             .where(server_models.Questionnaire.organisation_id == organisation_id)
         ).all()
     return [Held(str(v.questionnaire_id), str(v.id), v.payload_sha256, v.server_rev, v.author_role) for v in rows]
+
+
+def server_documents(server: LiveServer, organisation_id: int) -> int:
+    """Documents received by the server for this organisation's questionnaires."""
+    with server.ctx.db.read() as session:
+        return len(
+            session.exec(
+                select(server_models.Attachment.sha256).where(
+                    server_models.Attachment.organisation_id == organisation_id
+                )
+            ).all()
+        )
 
 
 def server_questionnaires(server: LiveServer, organisation_id: int) -> dict[str, str]:
