@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
@@ -87,8 +88,11 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Bilan Clas", f"Impossible d'ouvrir les données dans {self.data_dir} :\n{error}")
             return
         self.home.empty_label.setText(EMPTY_TEXT)
-        self._start_services()
         self.refresh_list()
+        QTimer.singleShot(0, self._resume)  # the list paints first; sync and PDF services load after
+
+    def _resume(self) -> None:
+        self._start_services()
         last = self.settings.last_questionnaire()
         if last and last in self.home.rows:
             self.open_questionnaire(last)

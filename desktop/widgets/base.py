@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QToolButton, QVBoxLayout, QWidget
 
 from forms.definition import Question
@@ -46,8 +47,13 @@ class QuestionWidget(QFrame):
             self.help_button.setText("?")
             self.help_button.setToolTip(question.help)
             self.help_button.setAccessibleName(f"Aide : {question.label}")
+            self.help_button.setToolTip(f"{question.help}\n(F1 quand la question a le focus)")
+            self.help_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes field to field; F1 opens the help
             self.help_button.clicked.connect(self._show_help)
             header.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignTop)
+            shortcut = QShortcut(QKeySequence(Qt.Key.Key_F1), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self._show_help)
         layout.addLayout(header)
 
         self.body = QVBoxLayout()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,12 @@ _DIALOG_LABELS = {
     QFileDialog.DialogLabel.Accept: "Choisir",
     QFileDialog.DialogLabel.Reject: "Annuler",
 }
+
+
+def _name_filter(media_types: list[str]) -> str:
+    """The file dialog's filter from the question's accepted media types (all files when it accepts any)."""
+    patterns = sorted({f"*{ext}" for media in media_types for ext in mimetypes.guess_all_extensions(media)})
+    return f"Documents acceptés ({' '.join(patterns)})" if patterns else "Tous les fichiers (*)"
 
 
 def _size_text(size: int) -> str:
@@ -53,9 +60,7 @@ class FileWidget(QuestionWidget):
         self._refresh()
 
     def _on_choose(self) -> None:
-        dialog = QFileDialog(
-            self, "Choisir un document", str(Path.home()), "Documents (*.pdf *.doc *.docx *.odt *.jpg *.jpeg *.png)"
-        )
+        dialog = QFileDialog(self, "Choisir un document", str(Path.home()), _name_filter(self.question.accept))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         for label, text in _DIALOG_LABELS.items():  # Qt's own French catalogue misses two of them
             dialog.setLabelText(label, text)

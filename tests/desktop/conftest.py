@@ -65,7 +65,7 @@ def open_window(qtbot: QtBot, data_dir: Path) -> Callable[[], MainWindow]:
     def opener() -> MainWindow:
         window = MainWindow(data_dir)
         show(qtbot, window, resize=False)  # the window's own size, or the one remembered
-        qtbot.waitUntil(lambda: window.session is not None)
+        qtbot.waitUntil(lambda: window.sync is not None)  # data loaded, services started, last questionnaire reopened
         return window
 
     return opener
