@@ -137,7 +137,7 @@ def login(ctx: ServerContext, email: str, password: str) -> p.TokenResponse:
     return p.TokenResponse(
         access_token=token,
         expires_in=int(ctx.settings.token_ttl.total_seconds()),
-        role=PARTNER if account.role == PARTNER else REVIEWER,
+        role="partner" if account.role == PARTNER else "reviewer",
         organisation=account.name,
         caf=account.caf,
     )

@@ -52,6 +52,11 @@ def create_app(settings: Settings | None = None, *, ctx: ServerContext | None = 
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory` and worker processes: settings from the environment."""
+    return create_app(Settings())
+
+
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _COMMON_ERRORS = {
     "401": "Jeton absent, inconnu ou expiré",

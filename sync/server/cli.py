@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from forms.definition import DefinitionError
@@ -25,7 +26,15 @@ from sync import protocol as p
 from sync.server import accounts, campaigns, review
 from sync.server.context import ServerContext
 from sync.server.problems import ApiProblem
-from sync.server.settings import DATABASE_ENV, DEFAULT_SQLITE_FILE, Settings, database_url_from, default_database_url
+from sync.server.settings import (
+    DATABASE_ENV,
+    DEFAULT_SQLITE_FILE,
+    FORMS_ENV,
+    Settings,
+    database_url_from,
+    default_database_url,
+    default_forms_dirs,
+)
 
 PASSWORD_ENV = "BILAN_CLAS_PASSWORD"
 
@@ -88,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--access-log", action="store_true", help="journalise chaque requête")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processus serveurs (plusieurs : avec PostgreSQL ; défaut 1)"
+    )
 
     for role, text in ((accounts.PARTNER, "partenaire"), (accounts.REVIEWER, "agent de Caf")):
         add = commands.add_parser(f"add-{role}", parents=[db], help=f"crée un compte {text}")
@@ -130,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     url = database_url_from(args.database_url) if args.database_url else default_database_url()
-    return Settings(database_url=url, forms_dirs=tuple(args.forms_dir))
+    return Settings(database_url=url, forms_dirs=tuple(args.forms_dir) or default_forms_dirs())
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -139,14 +151,21 @@ def _serve(args: argparse.Namespace) -> None:
     from sync.server.app import create_app
 
     settings = _settings(args)
-    app = create_app(settings)
     print(f"Serveur Bilan Clas : http://{args.host}:{args.port}{p.API_PREFIX} (base : {_safe_url(settings)})")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
+    options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        print("Attention : avec SQLite, les processus écrivent chacun leur tour ; préférez PostgreSQL.")
+    # Worker processes build their own app from the environment.
+    os.environ[DATABASE_ENV] = settings.database_url
+    os.environ[FORMS_ENV] = os.pathsep.join(str(folder) for folder in settings.forms_dirs)
+    ServerContext.open(settings).close()  # create the schema once, before the workers race to it
+    uvicorn.run("sync.server.app:app_from_environment", factory=True, workers=args.workers, **options)
 
 
 def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(settings.database_url).render_as_string(hide_password=True)
 
 

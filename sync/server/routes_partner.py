@@ -58,15 +58,15 @@ def put_version(
 def push(ctx: Ctx, actor: Partner, batch: p.PushBatch) -> p.PushResult:
     results = []
     for item in batch.items:
+        body: p.VersionAccepted | p.Problem
         try:
             submission = submit_version(ctx, actor, item.questionnaire_id, item.version_id, item.body)
             status, body, replayed = submission.status, submission.accepted, submission.replayed
-        except ApiProblem as problem:
-            status, body, replayed = problem.status, problem.model(), False  # type: ignore[assignment]
+        except ApiProblem as refused:
+            status, body, replayed = refused.status, refused.model(), False
         except Exception:  # one broken item must not lose the others' results
             log.exception("push item %s failed", item.version_id)
-            problem = ApiProblem(500, p.INTERNAL_ERROR)
-            status, body, replayed = 500, problem.model(), False  # type: ignore[assignment]
+            status, body, replayed = 500, ApiProblem(500, p.INTERNAL_ERROR).model(), False
         results.append(
             p.PushItemResult(
                 questionnaire_id=item.questionnaire_id,

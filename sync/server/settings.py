@@ -10,6 +10,7 @@ from pathlib import Path
 
 DEFAULT_SQLITE_FILE = "bilan-clas-server.sqlite3"
 DATABASE_ENV = "BILAN_CLAS_SERVER_DB"
+FORMS_ENV = "BILAN_CLAS_SERVER_FORMS"  # extra definition folders, separated by os.pathsep
 MIB = 1024 * 1024
 
 
@@ -20,6 +21,10 @@ def utc_now() -> dt.datetime:
 def default_database_url() -> str:
     """BILAN_CLAS_SERVER_DB (a URL, or a path to a SQLite file), else ./bilan-clas-server.sqlite3."""
     return database_url_from(os.environ.get(DATABASE_ENV) or DEFAULT_SQLITE_FILE)
+
+
+def default_forms_dirs() -> tuple[Path, ...]:
+    return tuple(Path(part) for part in os.environ.get(FORMS_ENV, "").split(os.pathsep) if part)
 
 
 def database_url_from(value: str) -> str:
@@ -41,7 +46,7 @@ class Settings:
     # Aware UTC datetimes; tests move time forward through this instead of sleeping.
     clock: Callable[[], dt.datetime] = utc_now
     # Definitions served and validated against, besides those shipped in resources/forms.
-    forms_dirs: tuple[Path, ...] = ()
+    forms_dirs: tuple[Path, ...] = field(default_factory=lambda: default_forms_dirs())
     # Bigger pools than SQLAlchemy's default (5 + 10): the threadpool runs up to 40 requests at once.
     pool_size: int = 20
     max_overflow: int = 30

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sync import protocol as p
 from sync.server.models import Account, AuditEntry, Notice, Questionnaire, Version
@@ -24,22 +23,6 @@ def notice_view(notice: Notice) -> p.NoticeView:
         created_at=notice.created_at,
         resolved_by_version_id=notice.resolved_by_version_id,
     )
-
-
-def version_change_data(version: Version) -> dict[str, Any]:
-    """The data of a questionnaire.version change (plain JSON, as stored in the feed)."""
-    return p.VersionChangeData(
-        version_id=version.id,
-        base_version_id=version.base_version_id,
-        server_rev=version.server_rev,
-        author_role="caf" if version.author_role == "caf" else "partner",
-        form_id=version.form_id,
-        form_version=version.form_version,
-        answers=json.loads(version.answers_json),
-        attachments=attachments_of(version),
-        payload_sha256=version.payload_sha256,
-        created_at=version.created_at,
-    ).model_dump(mode="json")
 
 
 def questionnaire_view(q: Questionnaire, current: Version, open_notices: list[Notice]) -> p.QuestionnaireView:

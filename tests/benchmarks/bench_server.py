@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import queue
 import resource
 import socket
@@ -29,6 +30,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -105,18 +107,22 @@ def prepare(url: str, partners: int) -> list[str]:
 
 
 @contextmanager
-def server_process(url: str) -> Iterator[str]:
+def server_process(url: str, workers: int) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     command = [sys.executable, "-m", "sync.server.cli", "serve", "--port", str(port), "--database-url", url]
+    command += ["--workers", str(workers)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     log: list[str] = []
+    started = 0
     for line in process.stderr:
         log.append(line)
-        if "Uvicorn running on" in line:
-            break
+        if "Application startup complete" in line:
+            started += 1
+            if started == workers:
+                break
     else:
         raise SystemExit("le serveur n'a pas démarré :\n" + "".join(log))
     drain = threading.Thread(target=lambda: log.extend(process.stderr or []), daemon=True)
@@ -169,16 +175,20 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=4000, help="questionnaires transmis")
     parser.add_argument("--clients", type=int, default=50, help="clients simultanés")
     parser.add_argument("--partners", type=int, help="organisations partenaires (défaut : count / 4)")
+    parser.add_argument("--workers", type=int, default=1, help="processus serveurs (défaut 1)")
     args = parser.parse_args()
     partners = args.partners or max(1, args.count // 4)
 
     with database(args.database_url) as url:
         backend = make_url(url).get_backend_name()
-        print(f"Base : {backend} ; {args.count} questionnaires, {partners} partenaires, {args.clients} clients")
+        print(
+            f"Base : {backend} ; {args.count} questionnaires, {partners} partenaires, {args.clients} clients, "
+            f"{args.workers} processus serveur ; charge de la machine : {os.getloadavg()[0]:.1f}"
+        )
         setup_start = time.perf_counter()
         emails = prepare(url, partners)
         print(f"Préparation (comptes, campagne) : {time.perf_counter() - setup_start:.1f} s")
-        with server_process(url) as api:
+        with server_process(url, args.workers) as api:
             tokens: dict[str, str] = {}
             login = Phase("connexion")
 
@@ -221,12 +231,10 @@ def main() -> None:
                 since: str | None = None
                 count = 0
                 while True:
-                    params = {"limit": 100, **({"since": since} if since else {})}
+                    params: dict[str, str | int] = {"limit": 100, **({"since": since} if since else {})}
                     response = timed(
                         pull,
-                        lambda params=params: session.get(
-                            f"{api}/changes", params=params, headers=headers, timeout=TIMEOUT
-                        ),
+                        partial(session.get, f"{api}/changes", params=params, headers=headers, timeout=TIMEOUT),
                         200,
                     )
                     if response is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import uuid
 
 import pytest
@@ -12,7 +13,7 @@ from forms.payload import payload_sha256
 from sync import protocol as p
 from sync.server import campaigns
 from tests.forms.sample_answers import FORM_ID, complete_answers
-from tests.server.conftest import Clock, Server, problem, version_body
+from tests.server.conftest import Client, Clock, Server, problem, version_body
 
 
 def test_first_delivery_then_identical_replay(server: Server) -> None:
@@ -234,3 +235,49 @@ def test_push_batch_one_result_per_item(server: Server) -> None:
     # At most 50 items.
     many = [{"questionnaire_id": str(uuid.uuid4()), "version_id": str(uuid.uuid4()), "body": items[0]["body"]}] * 51
     problem(partner.post("/sync/push", json={"items": many}), 422, p.VALIDATION)
+
+
+def test_concurrent_deliveries_of_one_version_execute_once(server: Server) -> None:
+    """The same PUT sent by several connections at once (a retry racing its original): one 201, replays after."""
+    partner = server.partner()
+    qid, vid, body = uuid.uuid4(), uuid.uuid4(), version_body()
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def send() -> None:
+        client = Client(server, partner.email, partner.role, partner.caf, token=partner.token)
+        client.session.headers["Authorization"] = f"Bearer {partner.token}"
+        barrier.wait()
+        statuses.append(client.put_version(qid, vid, body).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200] * 7 + [201]
+    changes, _ = partner.all_changes()
+    assert [c.type for c in changes] == ["questionnaire.version", "questionnaire.state"]
+
+
+def test_concurrent_first_versions_of_one_questionnaire(server: Server) -> None:
+    """Two devices transmit the same new questionnaire at once: one wins, the other learns the base moved."""
+    partner = server.partner()
+    qid = uuid.uuid4()
+    barrier = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def send() -> None:
+        client = Client(server, partner.email, partner.role, partner.caf, token=partner.token)
+        client.session.headers["Authorization"] = f"Bearer {partner.token}"
+        barrier.wait()
+        statuses.append(client.put_version(qid, uuid.uuid4(), version_body()).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [201] + [409] * 5
+    view = p.QuestionnaireView.model_validate_json(partner.get(f"/questionnaires/{qid}").content)
+    assert view.server_rev == 1
