@@ -52,6 +52,15 @@ def lock_questionnaire(session: Session, qid: uuid.UUID) -> Questionnaire | None
     return session.exec(select(Questionnaire).where(Questionnaire.id == qid).with_for_update()).first()
 
 
+def _lock_row(session: Session, qid: uuid.UUID) -> Questionnaire | None:
+    """lock_questionnaire through Core: a detached copy of the row (the hot path skips the identity map)."""
+    questionnaires = table(Questionnaire)
+    row = (
+        session.connection().execute(select(questionnaires).where(questionnaires.c.id == qid).with_for_update()).first()
+    )
+    return Questionnaire(**row._mapping) if row is not None else None
+
+
 def audit(
     session: Session, actor: Account, q: Questionnaire, action: str, detail: dict[str, Any], now: dt.datetime
 ) -> None:
@@ -212,7 +221,7 @@ def submit_version(
     )
 
     def work(session: Session) -> Submission:
-        q = lock_questionnaire(session, qid)
+        q = _lock_row(session, qid)
         if (q is not None and not can_see(actor, q)) or (q is None and not by_partner):
             raise not_found()
         # After the lock: a concurrent delivery of the same version has committed by now.
@@ -303,7 +312,7 @@ def _record(
     server_rev = (q.server_rev if q is not None else 0) + 1
     transmitted = Status.TRANSMIS.value
     previous_answers: dict[str, Any] = {}
-    previous_state = q.state if q is not None else None  # before the UPDATE refreshes `q` in the session
+    previous_state = q.state if q is not None else None
     if q is None:
         # A concurrent first delivery of the same questionnaire loses here (primary key), and
         # db.write runs the whole transaction again: it then sees the winner's row.
