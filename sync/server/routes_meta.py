@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from sync import protocol as p
 from sync.server import accounts, campaigns
@@ -12,23 +13,26 @@ from sync.server.auth import Ctx
 from sync.server.problems import ApiProblem
 
 router = APIRouter()
+# Endpoints are `async def` and hand blocking work to the threadpool themselves: FastAPI runs a
+# plain `def` endpoint in the threadpool *and* its response validation in a second hop.
 
 
 @router.get("/meta", response_model=p.Meta, summary="Heure du serveur, version d'API, limites, formulaires")
-def meta(ctx: Ctx) -> p.Meta:
+async def meta(ctx: Ctx) -> p.Meta:
+    forms = await run_in_threadpool(campaigns.form_refs, ctx)
     return p.Meta(
         server_time=ctx.now(),
         api_version=p.API_VERSION,
         min_client_version=p.MIN_CLIENT_VERSION,
         max_body_bytes=ctx.settings.max_body_bytes,
         max_attachment_bytes=ctx.settings.max_attachment_bytes,
-        forms=campaigns.form_refs(ctx),
+        forms=forms,
     )
 
 
 @router.get("/forms", response_model=p.FormList, summary="Définitions de formulaire servies, avec leur campagne")
-def list_forms(ctx: Ctx) -> p.FormList:
-    return p.FormList(forms=campaigns.form_refs(ctx))
+async def list_forms(ctx: Ctx) -> p.FormList:
+    return p.FormList(forms=await run_in_threadpool(campaigns.form_refs, ctx))
 
 
 @router.get("/forms/{form_id}", summary="Une définition de formulaire (la dernière version, ou ?version=N)")
@@ -49,5 +53,5 @@ def get_form(
     summary="Connexion : e-mail et mot de passe contre un jeton opaque",
     responses={401: {"description": "Identifiants incorrects"}, 429: {"description": "Trop de tentatives"}},
 )
-def token(ctx: Ctx, credentials: p.TokenRequest) -> p.TokenResponse:
-    return accounts.login(ctx, credentials.email, credentials.password)
+async def token(ctx: Ctx, credentials: p.TokenRequest) -> p.TokenResponse:
+    return await run_in_threadpool(accounts.login, ctx, credentials.email, credentials.password)

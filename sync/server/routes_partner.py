@@ -12,6 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from sync import protocol as p
 from sync.server import partner
 from sync.server.auth import Ctx, Partner
+from sync.server.context import ServerContext
+from sync.server.models import Account
 from sync.server.problems import ApiProblem
 from sync.server.versions import submit_version
 
@@ -34,7 +36,7 @@ _BINARY_BODY = {
     summary="Transmettre une version (201 ; 200 et Idempotent-Replayed: true pour un renvoi identique)",
     responses={200: {"model": p.VersionAccepted, "description": "Renvoi identique d'une version déjà reçue"}},
 )
-def put_version(
+async def put_version(
     ctx: Ctx,
     actor: Partner,
     questionnaire_id: uuid.UUID,
@@ -43,7 +45,9 @@ def put_version(
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias=p.IDEMPOTENCY_KEY_HEADER, max_length=100)] = None,
 ) -> p.VersionAccepted:
-    submission = submit_version(ctx, actor, questionnaire_id, version_id, body, idempotency_key)
+    submission = await run_in_threadpool(
+        submit_version, ctx, actor, questionnaire_id, version_id, body, idempotency_key
+    )
     response.status_code = submission.status
     if submission.replayed:
         response.headers[p.REPLAYED_HEADER] = "true"
@@ -55,7 +59,11 @@ def put_version(
     response_model=p.PushResult,
     summary="Lot de transmissions (50 au plus) : un résultat par élément, chacun dans sa transaction",
 )
-def push(ctx: Ctx, actor: Partner, batch: p.PushBatch) -> p.PushResult:
+async def push(ctx: Ctx, actor: Partner, batch: p.PushBatch) -> p.PushResult:
+    return await run_in_threadpool(_push, ctx, actor, batch)
+
+
+def _push(ctx: ServerContext, actor: Account, batch: p.PushBatch) -> p.PushResult:
     results = []
     for item in batch.items:
         body: p.VersionAccepted | p.Problem
@@ -104,8 +112,8 @@ async def put_attachment(
     summary="Relire une pièce jointe déposée",
     responses={200: {"content": {"application/octet-stream": {}}, "description": "Le document"}},
 )
-def get_attachment(ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUID, sha256: Sha256Path) -> Response:
-    row = partner.read_attachment(ctx, actor, questionnaire_id, sha256)
+async def get_attachment(ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUID, sha256: Sha256Path) -> Response:
+    row = await run_in_threadpool(partner.read_attachment, ctx, actor, questionnaire_id, sha256)
     return Response(content=row.data, media_type=row.media_type)
 
 
@@ -114,8 +122,8 @@ def get_attachment(ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUID, sha256
     response_model=p.QuestionnaireView,
     summary="Son questionnaire : version courante, état, notices ouvertes",
 )
-def get_questionnaire(ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUID) -> p.QuestionnaireView:
-    return partner.get_questionnaire(ctx, actor, questionnaire_id)
+async def get_questionnaire(ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUID) -> p.QuestionnaireView:
+    return await run_in_threadpool(partner.get_questionnaire, ctx, actor, questionnaire_id)
 
 
 @router.get(
@@ -123,10 +131,10 @@ def get_questionnaire(ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUID) -> 
     response_model=p.ChangesPage,
     summary="Ses changements après un curseur opaque, dans l'ordre des validations, par pages",
 )
-def changes(
+async def changes(
     ctx: Ctx,
     actor: Partner,
     since: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=p.MAX_CHANGES_LIMIT)] = p.DEFAULT_CHANGES_LIMIT,
 ) -> p.ChangesPage:
-    return partner.changes(ctx, actor, since, limit)
+    return await run_in_threadpool(partner.changes, ctx, actor, since, limit)

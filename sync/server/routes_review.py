@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response
+from starlette.concurrency import run_in_threadpool
 
 from sync import protocol as p
 from sync.server import partner, review
@@ -16,8 +17,8 @@ router = APIRouter(prefix="/review")
 
 
 @router.get("/questionnaires", response_model=p.ReviewList, summary="Les questionnaires de sa Caf (?state=)")
-def list_questionnaires(ctx: Ctx, actor: Reviewer, state: p.ServerState | None = None) -> p.ReviewList:
-    return review.list_questionnaires(ctx, actor.caf, state)
+async def list_questionnaires(ctx: Ctx, actor: Reviewer, state: p.ServerState | None = None) -> p.ReviewList:
+    return await run_in_threadpool(review.list_questionnaires, ctx, actor.caf, state)
 
 
 @router.get(
@@ -25,8 +26,8 @@ def list_questionnaires(ctx: Ctx, actor: Reviewer, state: p.ServerState | None =
     response_model=p.ReviewDetail,
     summary="Un questionnaire de sa Caf : versions, notices, journal",
 )
-def get_questionnaire(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) -> p.ReviewDetail:
-    return review.detail(ctx, actor.caf, questionnaire_id)
+async def get_questionnaire(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) -> p.ReviewDetail:
+    return await run_in_threadpool(review.detail, ctx, actor.caf, questionnaire_id)
 
 
 @router.post(
@@ -36,10 +37,10 @@ def get_questionnaire(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) ->
     summary="Ajouter une notice (texte brut, éventuellement sur une question)",
     responses={200: {"model": p.NoticeView, "description": "Même notice_id, même contenu : déjà enregistrée"}},
 )
-def add_notice(
+async def add_notice(
     ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID, notice: p.NoticeCreate, response: Response
 ) -> p.NoticeView:
-    status, view = review.add_notice(ctx, actor, questionnaire_id, notice)
+    status, view = await run_in_threadpool(review.add_notice, ctx, actor, questionnaire_id, notice)
     response.status_code = status
     return view
 
@@ -51,7 +52,7 @@ def add_notice(
     summary="Modifier les réponses (nouvelle version écrite par la Caf ; mêmes règles d'idempotence)",
     responses={200: {"model": p.VersionAccepted, "description": "Renvoi identique"}},
 )
-def put_version(
+async def put_version(
     ctx: Ctx,
     actor: Reviewer,
     questionnaire_id: uuid.UUID,
@@ -60,7 +61,9 @@ def put_version(
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias=p.IDEMPOTENCY_KEY_HEADER, max_length=100)] = None,
 ) -> p.VersionAccepted:
-    submission = submit_version(ctx, actor, questionnaire_id, version_id, body, idempotency_key)
+    submission = await run_in_threadpool(
+        submit_version, ctx, actor, questionnaire_id, version_id, body, idempotency_key
+    )
     response.status_code = submission.status
     if submission.replayed:
         response.headers[p.REPLAYED_HEADER] = "true"
@@ -72,8 +75,8 @@ def put_version(
     response_model=p.ReviewSummary,
     summary="Renvoyer pour correction (Transmis → À corriger)",
 )
-def return_for_correction(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) -> p.ReviewSummary:
-    return review.return_for_correction(ctx, actor, questionnaire_id)
+async def return_for_correction(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) -> p.ReviewSummary:
+    return await run_in_threadpool(review.return_for_correction, ctx, actor, questionnaire_id)
 
 
 @router.post(
@@ -81,8 +84,8 @@ def return_for_correction(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID
     response_model=p.ReviewSummary,
     summary="Valider (Transmis → Validé, définitif)",
 )
-def validate(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) -> p.ReviewSummary:
-    return review.validate(ctx, actor, questionnaire_id)
+async def validate(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) -> p.ReviewSummary:
+    return await run_in_threadpool(review.validate, ctx, actor, questionnaire_id)
 
 
 @router.get(
@@ -91,11 +94,11 @@ def validate(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) -> p.Review
     summary="Lire une pièce jointe d'un questionnaire de sa Caf",
     responses={200: {"content": {"application/octet-stream": {}}, "description": "Le document"}},
 )
-def get_attachment(
+async def get_attachment(
     ctx: Ctx,
     actor: Reviewer,
     questionnaire_id: uuid.UUID,
     sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
 ) -> Response:
-    row = partner.read_attachment(ctx, actor, questionnaire_id, sha256)
+    row = await run_in_threadpool(partner.read_attachment, ctx, actor, questionnaire_id, sha256)
     return Response(content=row.data, media_type=row.media_type)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from forms.definition import FormDefinition
@@ -56,7 +57,9 @@ def _lock_row(session: Session, qid: uuid.UUID) -> Questionnaire | None:
     """lock_questionnaire through Core: a detached copy of the row (the hot path skips the identity map)."""
     questionnaires = table(Questionnaire)
     row = (
-        session.connection().execute(select(questionnaires).where(questionnaires.c.id == qid).with_for_update()).first()
+        session.connection()
+        .execute(sa_select(questionnaires).where(questionnaires.c.id == qid).with_for_update())
+        .first()
     )
     return Questionnaire(**row._mapping) if row is not None else None
 
