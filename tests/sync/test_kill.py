@@ -43,6 +43,7 @@ MAX_ROUNDS = 120
 class Plan:
     where: str  # "request" | "response" (held by the proxy) | "line" (the k-th line on stdout)
     k: int
+    method: str = "PUT"  # request/response plans count the exchanges of this method (PUT: push, GET: pull)
     forward: bool = False  # "request": forward it to the server after the kill
 
 
@@ -53,7 +54,7 @@ class KillSwitch:
         self.wake = wake
         self.plan: Plan | None = None
         self.round = 0
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[tuple[str, str]] = Counter()
         self.round_of: dict[int, int] = {}
         self.fired = False
         self.released = threading.Event()
@@ -75,9 +76,14 @@ class KillSwitch:
                 self.round_of[n] = self.round
             elif self.round_of.get(n) != self.round:
                 return True  # a reply to a request of a child killed earlier: let it through
-            self.counts[phase] += 1
+            self.counts[phase, method] += 1
             plan = self.plan
-            hit = plan is not None and not self.fired and plan.where == phase and plan.k == self.counts[phase]
+            hit = (
+                plan is not None
+                and not self.fired
+                and (plan.where, plan.method) == (phase, method)
+                and plan.k == self.counts[phase, method]
+            )
             if hit:
                 self.fired = True
         if not hit:
@@ -91,7 +97,9 @@ def pick(rng: random.Random) -> Plan:
     where = rng.choice(("request", "response", "line"))
     if where == "line":
         return Plan("line", rng.randint(1, 8))
-    return Plan(where, rng.randint(1, 4), forward=rng.random() < 0.5)
+    if rng.random() < 0.25:  # during a pull: the first or the last page request of the run
+        return Plan(where, rng.randint(1, 2), "GET", forward=rng.random() < 0.5)
+    return Plan(where, rng.randint(1, 3), "PUT", forward=rng.random() < 0.5)
 
 
 @pytest.mark.slow
@@ -152,7 +160,7 @@ def test_kill_9_during_sync_converges_without_duplicates(
             child.stderr.close()
             if code == -signal.SIGKILL:
                 assert plan is not None
-                landed[plan.where] += 1
+                landed[plan.where if plan.where == "line" else f"{plan.where} {plan.method}"] += 1
             else:
                 assert code in (0, 4), f"seed={seed}: round {rounds} ({plan}) exit {code}: {lines} {stderr}"
                 exits[code] += 1
