@@ -13,14 +13,28 @@ from typing import TypeVar
 
 import requests
 from pydantic import BaseModel, ValidationError
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
-from sync.errors import AuthRequired, BrokenReply, ClientTooOld, InsecureServer, Offline, Refused, ServerBusy, StaleBase
+from forms.definition import DefinitionError, FormDefinition, parse_definition
+from sync.errors import (
+    AuthRequired,
+    BrokenReply,
+    ClientTooOld,
+    InsecureServer,
+    Offline,
+    Refused,
+    ServerBusy,
+    StaleBase,
+    TimedOut,
+)
 from sync.protocol import (
     API_PREFIX,
     REPLAYED_HEADER,
     STALE_BASE,
     AttachmentStored,
     ChangesPage,
+    FormList,
     Meta,
     Problem,
     QuestionnaireView,
@@ -33,6 +47,12 @@ CLIENT_VERSION = "0.1.0"
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 Model = TypeVar("Model", bound=BaseModel)
+# Transport-level retries only: a refused connection, or one the server dropped while idle in the pool.
+# Every call is safe to repeat (GETs, and PUTs that carry their idempotency key in the URL).
+TRANSPORT_RETRY = Retry(
+    total=3, connect=2, read=1, redirect=0, status=0, other=0, allowed_methods=None,
+    backoff_factor=0.2, raise_on_redirect=False, raise_on_status=False, respect_retry_after_header=False,
+)  # fmt: skip
 
 
 def server_base(url: str) -> str:
@@ -73,7 +93,12 @@ class SyncClient:
         self.token = token
         self.timeout = timeout
         self.max_reply_bytes = max_reply_bytes
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(max_retries=TRANSPORT_RETRY)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        self.session = session
         self.session.headers["User-Agent"] = f"bilan-clas/{CLIENT_VERSION}"
 
     def close(self) -> None:
@@ -107,8 +132,10 @@ class SyncClient:
                 allow_redirects=False,
                 stream=True,
             )
+        except requests.ConnectTimeout:
+            raise Offline("Le serveur est injoignable. Rien n'est perdu : l'envoi sera repris.") from None
         except requests.Timeout:
-            raise Offline("Le serveur ne répond pas à temps. Rien n'est perdu : l'envoi sera repris.") from None
+            raise TimedOut("Le serveur ne répond pas à temps. Rien n'est perdu : l'envoi sera repris.") from None
         except requests.RequestException:
             raise Offline("Pas de connexion au serveur. Rien n'est perdu : l'envoi sera repris.") from None
         try:
@@ -218,6 +245,20 @@ class SyncClient:
         if since:
             params["since"] = since
         return self._parse(ChangesPage, self._request("GET", "/changes", params=params))
+
+    def form(self, form_id: str, version: int | None = None) -> FormDefinition:
+        """A form definition served by the server (a new campaign reaches partners without reinstalling)."""
+        params: dict[str, str | int] = {"version": version} if version is not None else {}
+        response = self._request("GET", f"/forms/{form_id}", params=params)
+        if response.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
+            raise BrokenReply("Définition de formulaire reçue dans un format inattendu : ignorée.")
+        try:
+            return parse_definition(response.json(), f"serveur : {form_id}")
+        except (ValueError, DefinitionError) as error:
+            raise BrokenReply(f"Définition de formulaire reçue invalide : {error}") from None
+
+    def form_refs(self) -> list[tuple[str, int]]:
+        return [(ref.form_id, ref.form_version) for ref in self._parse(FormList, self._request("GET", "/forms")).forms]
 
     def questionnaire(self, questionnaire_id: str) -> QuestionnaireView:
         return self._parse(QuestionnaireView, self._request("GET", f"/questionnaires/{questionnaire_id}"))

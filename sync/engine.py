@@ -33,6 +33,7 @@ from forms.store.remote import (
 from forms.store.store import utc_now
 from sync.client import SyncClient
 from sync.errors import BrokenReply, Offline, Refused, StaleBase, Transient
+from sync.forms_update import fetch_forms
 from sync.protocol import (
     CURSOR_INVALID,
     Change,
@@ -63,6 +64,7 @@ class SyncResult:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (questionnaire uuid, French reason)
     deferred: int = 0  # unknown outcomes left for a later attempt
     merged: int = 0
+    new_forms: int = 0  # definitions received from the server (a new campaign, a new version)
     summary: SyncSummary = field(default_factory=SyncSummary)
     cancelled: bool = False
 
@@ -73,6 +75,11 @@ class SyncResult:
         news = self.summary.text()
         if news:
             parts.append(news)
+        if self.new_forms:
+            n = self.new_forms
+            parts.append(
+                f"{n} nouveau{'x' if n > 1 else ''} formulaire{'s' if n > 1 else ''} reçu{'s' if n > 1 else ''}"
+            )
         if self.refused:
             n = len(self.refused)
             parts.append(f"{n} envoi{'s' if n > 1 else ''} refusé{'s' if n > 1 else ''}")
@@ -122,12 +129,20 @@ class Synchroniser:
         """Pull, push, pull. `force` sends even what waits for a later attempt (a click on Synchroniser)."""
         result = SyncResult()
         report(0, 0, "Récupération des nouvelles de la Caf…")
+        self._refresh_forms(result)
         self.pull(result, cancelled)
         self.push(result, force=force, report=report, cancelled=cancelled)
         if not result.cancelled:
             report(0, 0, "Dernières nouvelles de la Caf…")
             self.pull(result, cancelled)
         return result
+
+    def _refresh_forms(self, result: SyncResult) -> None:
+        """New campaigns and versions served by the server; best effort, never a reason to hold the outbox."""
+        try:
+            result.new_forms += len(fetch_forms(self.client, self.store, self.client.form_refs()))
+        except (Transient, Refused):
+            pass  # the feed still fetches any form it needs before applying a change that uses it
 
     # --- pull ------------------------------------------------------------------------------
 
@@ -145,6 +160,8 @@ class Synchroniser:
                     continue
                 raise
             records = [_record(change) for change in page.changes]
+            wanted = {(r.form_id, r.form_version) for r in records if isinstance(r, RemoteVersion)}
+            result.new_forms += len(fetch_forms(self.client, self.store, wanted))
             result.summary.add(self.remote.apply(records, page.next_cursor))
             if not page.has_more:
                 return

@@ -54,6 +54,10 @@ class Offline(Transient):
     code = "offline"
 
 
+class TimedOut(Transient):
+    code = "timed_out"
+
+
 class ServerBusy(Transient):
     code = "server_busy"
 

@@ -14,10 +14,11 @@ from sqlmodel import Session, col, select
 from forms.status import Status
 from sync import protocol as p
 from sync.server import feed
+from sync.server.checks import definition_for
 from sync.server.context import ServerContext
 from sync.server.models import Account, AuditEntry, Notice, Questionnaire, Version
 from sync.server.problems import ApiProblem, not_editable, not_found
-from sync.server.versions import audit, definition_for, lock_questionnaire, state_data
+from sync.server.versions import audit, lock_questionnaire, state_data
 from sync.server.views import audit_view, notice_view, review_summary, version_view
 
 NOTICE_STATES = frozenset({Status.TRANSMIS, Status.A_CORRIGER})

@@ -16,16 +16,15 @@ from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from forms.definition import FormDefinition
-from forms.evaluation import evaluate, transmitted_answers
 from forms.payload import canonical_json
 from forms.status import Status
 from sync import protocol as p
 from sync.server import campaigns, feed
 from sync.server.accounts import PARTNER
+from sync.server.checks import answer_errors, check_attachments, check_key, definition_for
 from sync.server.context import ServerContext
 from sync.server.db import table
-from sync.server.models import Account, Attachment, AuditEntry, IdempotencyRecord, Notice, Questionnaire, Version
+from sync.server.models import Account, AuditEntry, IdempotencyRecord, Notice, Questionnaire, Version
 from sync.server.problems import ApiProblem, not_editable, not_found
 
 
@@ -81,111 +80,6 @@ def audit(
     )
 
 
-def _check_key(idempotency_key: str | None, vid: uuid.UUID) -> None:
-    if idempotency_key is None:
-        return
-    try:
-        same = uuid.UUID(idempotency_key.strip().strip('"')) == vid
-    except ValueError:
-        same = False
-    if not same:
-        raise ApiProblem(
-            422,
-            p.IDEMPOTENCY_MISMATCH,
-            "L'en-tête Idempotency-Key doit être l'identifiant de la version",
-            detail=f"Idempotency-Key doit valoir {vid}.",
-        )
-
-
-def definition_for(ctx: ServerContext, form_id: str, form_version: int) -> FormDefinition:
-    try:
-        return ctx.registry.get(form_id, form_version)
-    except KeyError:
-        raise ApiProblem(
-            422,
-            p.UNKNOWN_FORM,
-            f"Formulaire inconnu du serveur : {form_id} version {form_version}",
-            errors=[p.FieldError(field_path="form_id", code=p.UNKNOWN_FORM, message="Formulaire inconnu.")],
-        ) from None
-
-
-def answer_errors(definition: FormDefinition, answers: dict[str, Any]) -> list[p.FieldError]:
-    """Per-question errors: unknown questions, the engine's blocking issues, and answers that are not
-    the transmitted form (hidden, empty or not normalised), so what is stored is what every end computes."""
-    known = {q.id for q in definition.questions()}
-    errors = [
-        p.FieldError(field_path=k[:200], code="unknown_question", message="Question inconnue de ce formulaire.")
-        for k in answers
-        if k not in known
-    ]
-    if errors:
-        return errors
-    errors = [
-        p.FieldError(field_path=i.question_id, code=i.code, message=i.message)
-        for i in evaluate(definition, answers).blocking
-    ]
-    if errors:
-        return errors
-    canonical = transmitted_answers(definition, answers)
-    if canonical_json(canonical) == canonical_json(answers):
-        return []
-    for question in definition.questions():
-        if question.id not in answers:
-            continue
-        if question.id not in canonical:
-            errors.append(
-                p.FieldError(
-                    field_path=question.id,
-                    code="not_transmitted",
-                    message="Réponse vide ou à une question masquée : elle ne doit pas être transmise.",
-                )
-            )
-        elif canonical_json(canonical[question.id]) != canonical_json(answers[question.id]):
-            errors.append(
-                p.FieldError(
-                    field_path=question.id,
-                    code="not_canonical",
-                    message="Réponse non normalisée (espaces, séparateurs) : transmettez sa forme canonique.",
-                )
-            )
-    return errors
-
-
-def _check_attachments(
-    session: Session, definition: FormDefinition, organisation_id: int, qid: uuid.UUID, body: p.VersionBody
-) -> None:
-    """Every document the version names (attachments list and file answers) was uploaded beforehand."""
-    wanted: list[tuple[str, str, int, str]] = [
-        (f"attachments.{n}", a.sha256, a.size, a.name) for n, a in enumerate(body.attachments)
-    ]
-    for question in definition.questions():
-        value = body.answers.get(question.id)
-        if question.type == "file" and isinstance(value, dict):
-            wanted.append((question.id, str(value["sha256"]), int(value["size"]), str(value["name"])))
-    if not wanted:
-        return
-    stored = dict(
-        session.exec(
-            select(Attachment.sha256, Attachment.size).where(
-                Attachment.questionnaire_id == qid,
-                Attachment.organisation_id == organisation_id,
-                col(Attachment.sha256).in_({w[1] for w in wanted}),
-            )
-        ).all()
-    )
-    errors = [
-        p.FieldError(
-            field_path=path,
-            code=p.ATTACHMENT_MISSING,
-            message=f"Document « {name[:200]} » non reçu par le serveur : envoyez-le avant la version.",
-        )
-        for path, digest, size, name in wanted
-        if stored.get(digest) != size
-    ]
-    if errors:
-        raise ApiProblem(422, p.ATTACHMENT_MISSING, errors=errors)
-
-
 def submit_version(
     ctx: ServerContext,
     actor: Account,
@@ -195,7 +89,7 @@ def submit_version(
     idempotency_key: str | None = None,
 ) -> Submission:
     """A partner's transmission or a Caf edit: 201, 200 replay, or an ApiProblem."""
-    _check_key(idempotency_key, vid)
+    check_key(idempotency_key, vid)
     try:
         expected = body.expected_sha256()
     except ValueError:  # NaN or infinity: JSON has no such numbers, and no canonical form for them
@@ -271,7 +165,7 @@ def submit_version(
             raise ApiProblem(422, p.VALIDATION, errors=errors)
         organisation_id = q.organisation_id if q is not None else actor.id
         assert organisation_id is not None
-        _check_attachments(session, definition, organisation_id, qid, body)
+        check_attachments(session, definition, organisation_id, qid, body)
         return _record(session, actor, q, qid, vid, body, prepared, organisation_id, now)
 
     return ctx.db.write(work)
