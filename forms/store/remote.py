@@ -183,7 +183,7 @@ class Remote:
     def _version(self, c: Connection, change: RemoteVersion, summary: SyncSummary, now: str) -> None:
         definition = self._definition(change.form_id, change.form_version)
         if definition is None:
-            return  # a form this computer does not have yet; the feed brings it again after an update
+            return  # a form neither this computer nor the server has (the sync fetches the server's first)
         known = c.execute(select(_V.c.server_rev).where(_V.c.version_id == change.version_id)).first()
         if known is not None:
             # Our own transmission, seen in the feed: the reply to the push may have been lost.

@@ -36,7 +36,8 @@ Script = dict[tuple[str, str], Reply | Raw]
 
 class FakeServer:
     def __init__(self, script: Script | None = None, host: str = "127.0.0.1") -> None:
-        self.script: Script = dict(script or {})
+        # Like the real server, it serves a list of forms (empty): the client asks for it at each sync.
+        self.script: Script = {("GET", "/forms"): Reply.json({"forms": []}), **(script or {})}
         self.requests: list[tuple[str, str]] = []
         self.unscripted: list[tuple[str, str]] = []  # requests nothing answers: a mistake in the test
         owner = self
