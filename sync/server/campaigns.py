@@ -37,6 +37,11 @@ def local_today(now: dt.datetime) -> dt.date:
     return now.astimezone(_PARIS).date()
 
 
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """French wall-clock time, for what the CLI prints."""
+    return moment.astimezone(_PARIS)
+
+
 def window(session: Session, definition: FormDefinition) -> tuple[dt.date, dt.date]:
     windows = table(CampaignWindow)
     row = (

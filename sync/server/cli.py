@@ -237,10 +237,9 @@ def _show(detail: p.ReviewDetail, as_json: bool) -> None:
     print("Versions :")
     for v in detail.versions:
         who = "Caf" if v.author_role == "caf" else "partenaire"
-        print(
-            f"  rév. {v.server_rev}  {v.version_id}  {who} ({v.author})  {v.created_at:%d/%m/%Y %H:%M}  "
-            f"{len(v.answers)} réponses"
-        )
+        when = campaigns.local_time(v.created_at)
+        count = len(v.answers)
+        print(f"  rév. {v.server_rev}  {v.version_id}  {who} ({v.author})  {when:%d/%m/%Y %H:%M}  {count} réponses")
     print("Notices :" if detail.notices else "Notices : aucune")
     for n in detail.notices:
         state = "ouverte" if n.status == "open" else "résolue"
@@ -248,7 +247,8 @@ def _show(detail: p.ReviewDetail, as_json: bool) -> None:
         print(f"  [{state}] {where} : {n.message}")
     print("Journal :" if detail.audit else "Journal : vide")
     for e in detail.audit:
-        print(f"  {e.at:%d/%m/%Y %H:%M}  {e.actor}  {e.action}  {json.dumps(e.detail, ensure_ascii=False)}")
+        detail_text = json.dumps(e.detail, ensure_ascii=False)
+        print(f"  {campaigns.local_time(e.at):%d/%m/%Y %H:%M}  {e.actor}  {e.action}  {detail_text}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

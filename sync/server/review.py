@@ -146,7 +146,13 @@ def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, target: S
     def work(session: Session) -> p.ReviewSummary:
         q = _visible(lock_questionnaire(session, qid), reviewer.caf)
         if q.state != Status.TRANSMIS:
-            raise not_editable(q.state)
+            verb = "validé" if target == Status.VALIDE else "renvoyé pour correction"
+            raise ApiProblem(
+                409,
+                p.NOT_EDITABLE,
+                f"Seul un questionnaire « Transmis » peut être {verb} : celui-ci est « {Status(q.state).label} »",
+                state=q.state,
+            )
         q.state, q.updated_at = target.value, now
         session.add(q)
         feed.emit(session, q.organisation_id, qid, [("questionnaire.state", state_data(q, now))], now)
