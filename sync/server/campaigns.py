@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from forms.definition import FormDefinition
@@ -22,6 +23,10 @@ try:
     _PARIS: dt.tzinfo = ZoneInfo("Europe/Paris")
 except ZoneInfoNotFoundError:  # no tz database: UTC is at most two hours off
     _PARIS = dt.UTC
+
+
+_WINDOWS = table(CampaignWindow)
+_FIND_WINDOW = select(_WINDOWS.c.opens, _WINDOWS.c.closes).where(_WINDOWS.c.form_id == bindparam("b_form"))
 
 
 class CampaignError(ValueError):

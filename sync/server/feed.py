@@ -14,7 +14,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
 from forms.payload import canonical_json
@@ -24,6 +24,15 @@ from sync.server.models import FeedChange, FeedCounter
 from sync.server.problems import ApiProblem
 
 _CURSOR_PREFIX = "c1"
+_COUNTERS = table(FeedCounter)
+# Built once; the row lock this UPDATE takes is what orders the organisation's writers.
+_BUMP_COUNTER = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.organisation_id == bindparam("b_org"))
+    .values(last_seq=_COUNTERS.c.last_seq + bindparam("b_count"))
+    .returning(_COUNTERS.c.last_seq)
+)
+_INSERT_CHANGE = insert(table(FeedChange))
 
 
 def ensure_counter(session: Session, organisation_id: int) -> None:
@@ -42,18 +51,12 @@ def emit(
     """Append `changes` (type, data) to the organisation's feed; returns their seqs."""
     if not changes:
         return []
-    counters = table(FeedCounter)
-    statement = (
-        update(counters)
-        .where(counters.c.organisation_id == organisation_id)
-        .values(last_seq=counters.c.last_seq + len(changes))
-        .returning(counters.c.last_seq)
-    )
     connection = session.connection()
-    last = connection.execute(statement).scalar_one_or_none()
+    bump = {"b_org": organisation_id, "b_count": len(changes)}
+    last = connection.execute(_BUMP_COUNTER, bump).scalar_one_or_none()
     if last is None:  # an organisation created before its counter: create it, then retry once
         ensure_counter(session, organisation_id)
-        last = connection.execute(statement).scalar_one()
+        last = connection.execute(_BUMP_COUNTER, bump).scalar_one()
     first = last - len(changes) + 1
     rows = [
         {
@@ -66,7 +69,7 @@ def emit(
         }
         for offset, (kind, data) in enumerate(changes)
     ]
-    connection.execute(insert(table(FeedChange)), rows)
+    connection.execute(_INSERT_CHANGE, rows)
     return list(range(first, last + 1))
 
 

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -52,14 +52,22 @@ def lock_questionnaire(session: Session, qid: uuid.UUID) -> Questionnaire | None
     return session.exec(select(Questionnaire).where(Questionnaire.id == qid).with_for_update()).first()
 
 
+# The hot path's statements, built once: SQLAlchemy then only binds parameters (building a statement
+# with .values(...) on every call costs more than running it).
+_Q, _V, _R = table(Questionnaire), table(Version), table(IdempotencyRecord)
+_LOCK_ROW = sa_select(_Q).where(_Q.c.id == bindparam("b_id")).with_for_update()
+_FIND_RECORD = sa_select(_R.c.scope, _R.c.questionnaire_id, _R.c.payload_sha256, _R.c.response_json).where(
+    _R.c.key == bindparam("b_key")
+)
+_INSERT_QUESTIONNAIRE = insert(_Q)
+_UPDATE_QUESTIONNAIRE = update(_Q).where(_Q.c.id == bindparam("b_id"))
+_INSERT_VERSION = insert(_V)
+_INSERT_RECORD = insert(_R)
+
+
 def _lock_row(session: Session, qid: uuid.UUID) -> Questionnaire | None:
     """lock_questionnaire through Core: a detached copy of the row (the hot path skips the identity map)."""
-    questionnaires = table(Questionnaire)
-    row = (
-        session.connection()
-        .execute(sa_select(questionnaires).where(questionnaires.c.id == qid).with_for_update())
-        .first()
-    )
+    row = session.connection().execute(_LOCK_ROW, {"b_id": qid}).first()
     return Questionnaire(**row._mapping) if row is not None else None
 
 
@@ -122,16 +130,7 @@ def submit_version(
         if (q is not None and not can_see(actor, q)) or (q is None and not by_partner):
             raise not_found()
         # After the lock: a concurrent delivery of the same version has committed by now.
-        records = table(IdempotencyRecord)
-        record = (
-            session.connection()
-            .execute(
-                select(
-                    records.c.scope, records.c.questionnaire_id, records.c.payload_sha256, records.c.response_json
-                ).where(records.c.key == vid)
-            )
-            .first()
-        )
+        record = session.connection().execute(_FIND_RECORD, {"b_key": vid}).first()
         if record is not None:
             if tuple(record[:3]) == (scope_of(actor), qid, body.payload_sha256):
                 return Submission(200, p.VersionAccepted.model_validate_json(record.response_json))
@@ -214,49 +213,50 @@ def _record(
         # A concurrent first delivery of the same questionnaire loses here (primary key), and
         # db.write runs the whole transaction again: it then sees the winner's row.
         connection.execute(
-            insert(table(Questionnaire)).values(
-                id=qid,
-                organisation_id=organisation_id,
-                caf=actor.caf,
-                form_id=body.form_id,
-                form_version=body.form_version,
-                state=transmitted,
-                current_version_id=vid,
-                server_rev=server_rev,
-                created_at=now,
-                updated_at=now,
-            )
+            _INSERT_QUESTIONNAIRE,
+            {
+                "id": qid,
+                "organisation_id": organisation_id,
+                "caf": actor.caf,
+                "form_id": body.form_id,
+                "form_version": body.form_version,
+                "state": transmitted,
+                "current_version_id": vid,
+                "server_rev": server_rev,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
     else:
         previous_answers = _current_answers(session, q)
-        questionnaires = table(Questionnaire)
         connection.execute(
-            update(questionnaires)
-            .where(questionnaires.c.id == qid)
-            .values(
-                current_version_id=vid,
-                server_rev=server_rev,
-                form_version=body.form_version,
-                state=transmitted,
-                updated_at=now,
-            )
+            _UPDATE_QUESTIONNAIRE,
+            {
+                "b_id": qid,
+                "current_version_id": vid,
+                "server_rev": server_rev,
+                "form_version": body.form_version,
+                "state": transmitted,
+                "updated_at": now,
+            },
         )
     author_role = "partner" if by_partner else "caf"
     connection.execute(
-        insert(table(Version)).values(
-            id=vid,
-            questionnaire_id=qid,
-            base_version_id=body.base_version_id,
-            server_rev=server_rev,
-            author_role=author_role,
-            author_id=actor.id,
-            form_id=body.form_id,
-            form_version=body.form_version,
-            answers_json=prepared.answers_json,
-            attachments_json=canonical_json(prepared.attachments),
-            payload_sha256=body.payload_sha256,
-            created_at=now,
-        )
+        _INSERT_VERSION,
+        {
+            "id": vid,
+            "questionnaire_id": qid,
+            "base_version_id": body.base_version_id,
+            "server_rev": server_rev,
+            "author_role": author_role,
+            "author_id": actor.id,
+            "form_id": body.form_id,
+            "form_version": body.form_version,
+            "answers_json": prepared.answers_json,
+            "attachments_json": canonical_json(prepared.attachments),
+            "payload_sha256": body.payload_sha256,
+            "created_at": now,
+        },
     )
     version_data = {
         "version_id": str(vid),
@@ -298,15 +298,16 @@ def _record(
         questionnaire_id=qid, version_id=vid, server_rev=server_rev, state="transmis", seq=seqs[0]
     )
     connection.execute(
-        insert(table(IdempotencyRecord)).values(
-            key=vid,
-            scope=scope_of(actor),
-            questionnaire_id=qid,
-            payload_sha256=body.payload_sha256,
-            status=201,
-            response_json=accepted.model_dump_json(),
-            created_at=now,
-        )
+        _INSERT_RECORD,
+        {
+            "key": vid,
+            "scope": scope_of(actor),
+            "questionnaire_id": qid,
+            "payload_sha256": body.payload_sha256,
+            "status": 201,
+            "response_json": accepted.model_dump_json(),
+            "created_at": now,
+        },
     )
     return Submission(201, accepted)
 
