@@ -154,9 +154,8 @@ def test_offline_sync_loses_nothing_and_says_so(qtbot, window: MainWindow, serve
     assert Outbox(window.session.store).count("pending") == 1
 
 
-def test_refused_transmission_offers_retry_and_taking_it_back(
-    qtbot, window: MainWindow, server: LiveServer, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+def _refused(qtbot, window: MainWindow, server: LiveServer, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A questionnaire transmitted after the campaign closed: the server refuses it for good."""
     _login(qtbot, window, server)
     campaigns.set_window(server.ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2025, 10, 15))
     uuid_ = _transmitted(window, "Aide aux devoirs")
@@ -166,6 +165,13 @@ def test_refused_transmission_offers_retry_and_taking_it_back(
     assert result.refused
     view = window.questionnaire_view
     assert view is not None
+    return uuid_, view
+
+
+def test_refused_transmission_offers_retry_and_taking_it_back(
+    qtbot, window: MainWindow, server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    uuid_, view = _refused(qtbot, window, server, monkeypatch)
     panel = view.transmission
     assert panel.failure_box.isVisibleTo(view)
     assert "Échec d'envoi" in panel.failure_label.text()
@@ -181,15 +187,8 @@ def test_refused_transmission_offers_retry_and_taking_it_back(
 def test_taking_a_refused_transmission_back_makes_it_editable(
     qtbot, window: MainWindow, server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    _login(qtbot, window, server)
-    campaigns.set_window(server.ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2025, 10, 15))
-    uuid_ = _transmitted(window, "Aide aux devoirs")
-    window.open_questionnaire(uuid_)
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: QMessageBox.StandardButton.Ok)
+    uuid_, view = _refused(qtbot, window, server, monkeypatch)
     monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
-    _sync(qtbot, window)
-    view = window.questionnaire_view
-    assert view is not None
     view.transmission.withdraw_requested.emit()
     assert window.session is not None
     assert window.session.store.get(uuid_).status == Status.EN_COURS
