@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam
@@ -48,20 +49,28 @@ def local_time(moment: dt.datetime) -> dt.datetime:
 
 
 def window(session: Session, definition: FormDefinition) -> tuple[dt.date, dt.date]:
-    windows = table(CampaignWindow)
-    row = (
-        session.connection()
-        .execute(select(windows.c.opens, windows.c.closes).where(windows.c.form_id == definition.id))
-        .first()
-    )
+    row = session.connection().execute(_FIND_WINDOW, {"b_form": definition.id}).first()
     opens = (row.opens if row else None) or definition.campaign.opens
     closes = (row.closes if row else None) or definition.campaign.closes
     return opens, closes
 
 
+WINDOW_CACHE_SECONDS = 10.0  # how soon another process's `campaign set` reaches a running server
+
+
+def cached_window(ctx: ServerContext, session: Session, definition: FormDefinition) -> tuple[dt.date, dt.date]:
+    """The window in force, read at most every few seconds (every transmission checks it)."""
+    hit = ctx.windows.get(definition.id)
+    if hit is not None and hit[2] > time.monotonic():
+        return hit[0], hit[1]
+    opens, closes = window(session, definition)
+    ctx.windows[definition.id] = (opens, closes, time.monotonic() + WINDOW_CACHE_SECONDS)
+    return opens, closes
+
+
 def check_open(ctx: ServerContext, session: Session, definition: FormDefinition) -> None:
     """409 campaign_closed, with the dates in the French title, outside the window."""
-    opens, closes = window(session, definition)
+    opens, closes = cached_window(ctx, session, definition)
     today = local_today(ctx.now())
     year = definition.campaign.school_year
     if today < opens:
@@ -97,7 +106,9 @@ def set_window(
         session.add(row)
         return new_opens, new_closes
 
-    return ctx.db.write(work)
+    result = ctx.db.write(work)
+    ctx.windows.pop(form_id, None)
+    return result
 
 
 def form_refs(ctx: ServerContext) -> list[p.FormRef]:

@@ -55,6 +55,8 @@ class ServerContext:
     registry: FormRegistry
     hasher: PasswordHasher
     tokens: TokenCache = field(default_factory=TokenCache)
+    # form id -> (opens, closes, valid until on time.monotonic()), see campaigns.cached_window
+    windows: dict[str, tuple[dt.date, dt.date, float]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings, *, hasher: PasswordHasher | None = None) -> ServerContext:
