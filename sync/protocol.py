@@ -13,6 +13,18 @@ Order of operations for a transmission: upload every attachment first
 `PUT /questionnaires/{qid}/versions/{vid}` with a body frozen before the first attempt
 (`VersionBody.build`). A version that names an attachment not yet uploaded gets 422
 `attachment_missing`.
+
+Other rules a client relies on:
+- `Authorization: Bearer <access_token>` on everything but /meta, /forms and /auth/token; 401 means
+  log in again (the token is opaque, valid `expires_in` seconds, 30 days by default).
+- JSON bodies with `Content-Type: application/json`; bodies over `Meta.max_body_bytes` (attachments:
+  `Meta.max_attachment_bytes`) get 413 before they are read.
+- A version PUT answers 201 the first time and 200 with `Idempotent-Replayed: true` and the same body
+  on any identical repeat, forever; 409/422 are final for that body; 429 comes with Retry-After.
+- `GET /changes?since=&limit=` (limit 1..500, default 100): changes of the caller's organisation
+  in commit order, seq strictly increasing by 1 with no gap; applying a change twice must be
+  harmless. A cursor belongs to one organisation and one server database.
+- Reviewer endpoints answer 404, never 403, for anything outside the reviewer's Caf.
 """
 
 from __future__ import annotations
