@@ -150,8 +150,8 @@ def submit_version(
             )
         if by_partner:
             editable = q is None or q.state == Status.A_CORRIGER
-        else:
-            editable = q is not None and q.state == Status.TRANSMIS
+        else:  # the Caf may fix a questionnaire it reviews, or one it has returned for correction
+            editable = q is not None and q.state in (Status.TRANSMIS, Status.A_CORRIGER)
         if not editable:
             assert q is not None
             raise not_editable(q.state)
@@ -206,7 +206,8 @@ def _record(
     assert actor.id is not None
     connection = session.connection()
     server_rev = (q.server_rev if q is not None else 0) + 1
-    transmitted = Status.TRANSMIS.value
+    # A partner's delivery is « Transmis »; a Caf edit leaves the state where it was.
+    transmitted = Status.TRANSMIS.value if by_partner or q is None else q.state
     previous_answers: dict[str, Any] = {}
     previous_state = q.state if q is not None else None
     if q is None:
@@ -295,7 +296,11 @@ def _record(
         audit(session, actor, q, "edit", {"version_id": str(vid), "server_rev": server_rev, "changed": changed}, now)
     seqs = feed.emit(session, organisation_id, qid, changes, now)
     accepted = p.VersionAccepted(
-        questionnaire_id=qid, version_id=vid, server_rev=server_rev, state="transmis", seq=seqs[0]
+        questionnaire_id=qid,
+        version_id=vid,
+        server_rev=server_rev,
+        state=transmitted,
+        seq=seqs[0],  # type: ignore[arg-type]
     )
     connection.execute(
         _INSERT_RECORD,

@@ -137,11 +137,14 @@ def test_notice_rules(server: Server) -> None:
 
 def test_state_transitions_only_from_transmitted(server: Server) -> None:
     partner, reviewer = server.partner(), server.reviewer()
-    qid, _ = partner.transmit()
+    qid, first = partner.transmit()
     assert reviewer.post(f"/review/questionnaires/{qid}/return").status_code == 200
     assert problem(reviewer.post(f"/review/questionnaires/{qid}/return"), 409, p.NOT_EDITABLE).state == "a_corriger"
     problem(reviewer.post(f"/review/questionnaires/{qid}/validate"), 409, p.NOT_EDITABLE)
-    problem(reviewer.put_version(qid, uuid.uuid4(), version_body()), 409, p.NOT_EDITABLE)
+    # The Caf may still fix a questionnaire it returned: the edit keeps it « À corriger ».
+    edited = reviewer.put_version(qid, uuid.uuid4(), version_body(base=first))
+    assert edited.status_code == 201, edited.text
+    assert p.VersionAccepted.model_validate_json(edited.content).state == "a_corriger"
     q2, _ = partner.transmit()
     assert reviewer.post(f"/review/questionnaires/{q2}/validate").status_code == 200
     assert problem(reviewer.post(f"/review/questionnaires/{q2}/validate"), 409, p.NOT_EDITABLE).state == "valide"

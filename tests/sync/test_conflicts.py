@@ -4,9 +4,9 @@ Fields changed on one side only merge by themselves; a field changed on both sid
 values in a conflict row, and the questionnaire cannot be transmitted until the partner chooses.
 Every version stays in the history.
 
-Built at the store level (Remote.apply with RemoteVersion records, the form the sync engine hands
-the store): the reference server accepts a Caf edit only in the state Transmis, when the partner
-cannot edit, so it cannot produce this interleaving yet.
+Most are built at the store level (Remote.apply with RemoteVersion records, the form the sync
+engine hands the store); the last one goes through the reference server, which accepts a Caf edit
+on a questionnaire it has returned for correction.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from forms.status import Status
 from forms.store import ConflictsPending, Store
 from forms.store.outbox import Outbox
 from forms.store.remote import ConflictInfo, Remote, RemoteState, RemoteVersion
+from sync import account
+from sync.engine import Synchroniser
 from sync.protocol import VersionBody
 from tests.forms.sample_answers import FORM_ID, FORM_VERSION
+from tests.server.conftest import Client, version_body
 from tests.sync.support import dump, fill_and_transmit
 
 CAF_PLACE = "Maison de quartier du Biollay, salle 2"  # field A: the Caf's correction
@@ -110,3 +113,37 @@ def test_the_same_field_changed_on_both_sides_waits_for_the_partner(store: Store
     assert history[1].answers["nb_familles"] == 25
     assert history[2].answers["nb_familles"] == kept
     assert history[2].base_version_id == theirs.version_id
+
+
+def test_a_caf_edit_on_a_returned_questionnaire_through_the_real_server(client_store: Store, reviewer: Client) -> None:
+    store = client_store
+    (qid,) = fill_and_transmit(store, 1)
+    (item,) = Outbox(store).items(qid)
+    sync = Synchroniser(store, account.connected_client(store))
+    assert sync.run().sent == 1
+    assert reviewer.post(f"/review/questionnaires/{qid}/return").status_code == 200
+    sync.run()
+    assert store.get(qid).status == Status.A_CORRIGER
+
+    store.set_answer(qid, "lieu_action", "Salle polyvalente des Hauts")  # the partner corrects A, offline
+    store.set_answer(qid, "bilan_qualitatif", MY_BILAN)  # ... and B
+    caf = dict(store.versions(qid)[0].answers, lieu_action=CAF_PLACE, commune="Chambéry-le-Vieux")  # A and C
+    edited = reviewer.put_version(uuid.UUID(qid), uuid.uuid4(), version_body(caf, base=uuid.UUID(item.op_id)))
+    assert edited.status_code == 201, edited.text
+
+    result = sync.run()
+    assert result.summary.conflicts == 1
+    assert store.get(qid).status == Status.A_CORRIGER  # a Caf edit does not change the state
+    assert Remote(store).conflicts(qid) == [ConflictInfo("lieu_action", CAF_PLACE, "Salle polyvalente des Hauts")]
+    mine = store.answers(qid)
+    assert (mine["commune"], mine["bilan_qualitatif"]) == ("Chambéry-le-Vieux", MY_BILAN)  # merged by themselves
+    with pytest.raises(ConflictsPending):
+        store.transmit(qid)
+
+    Remote(store).resolve(qid, "lieu_action", "mine")
+    store.transmit(qid)
+    final = sync.run()
+    assert (final.sent, final.refused, final.merged) == (1, [], 0)  # based on the Caf's version: no stale base
+    assert store.get(qid).status == Status.TRANSMIS
+    assert [v.author for v in store.versions(qid)] == ["partner", "caf", "partner"]
+    assert store.versions(qid)[-1].answers["lieu_action"] == "Salle polyvalente des Hauts"
