@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from desktop.cli_french import FrenchArgumentParser
+from forms.cli_french import FrenchArgumentParser
 
 
 def build_parser() -> FrenchArgumentParser:

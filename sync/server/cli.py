@@ -15,11 +15,11 @@ import sys
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from forms.cli_french import FrenchArgumentParser
 from forms.definition import DefinitionError
 from forms.status import Status
 from sync import protocol as p
@@ -38,28 +38,9 @@ from sync.server.settings import (
 
 PASSWORD_ENV = "BILAN_CLAS_PASSWORD"
 
-_FRENCH = {
-    "usage: ": "usage : ",
-    "positional arguments": "arguments",
-    "show this help message and exit": "affiche cette aide et quitte",
-    "the following arguments are required: %s": "argument(s) obligatoire(s) manquant(s) : %s",
-    "unrecognized arguments: %s": "argument(s) non reconnu(s) : %s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (choix possibles : %(choices)s)",
-    "expected one argument": "une valeur est attendue",
-    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
-    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
-}
-argparse._ = lambda message: _FRENCH.get(message, message)  # type: ignore[attr-defined]
-
 
 class CliError(Exception):
     """A refusal to report as one French line."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog} : erreur : {message} (aide : {self.prog} --help)\n")
-        raise SystemExit(2)
 
 
 def _date(text: str) -> dt.date:
@@ -77,8 +58,8 @@ def _uuid(text: str) -> uuid.UUID:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="bilan-clas-server", description="Serveur de référence de Bilan Clas.")
-    db = _Parser(add_help=False)
+    parser = FrenchArgumentParser(prog="bilan-clas-server", description="Serveur de référence de Bilan Clas.")
+    db = FrenchArgumentParser(add_help=False)
     db.add_argument(
         "--database-url",
         help=f"URL SQLAlchemy (sqlite:///… ou postgresql+psycopg://…) ; défaut : ${DATABASE_ENV} "
@@ -91,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="dossier de définitions de formulaire en plus de celles livrées (répétable)",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMANDE", parser_class=FrenchArgumentParser
+    )
 
     serve = commands.add_parser("serve", parents=[db], help="démarre le serveur HTTP")
     serve.add_argument("--host", default="127.0.0.1")
@@ -110,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
             add.add_argument("--name", help="nom de l'organisation")
 
     campaign = commands.add_parser("campaign", help="fenêtres de campagne").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser
+        dest="action", required=True, metavar="ACTION", parser_class=FrenchArgumentParser
     )
     set_ = campaign.add_parser("set", parents=[db], help="prolonge ou avance une campagne")
     set_.add_argument("form_id", metavar="FORM_ID")
@@ -119,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     campaign.add_parser("list", parents=[db], help="affiche les campagnes en vigueur")
 
     reviews = commands.add_parser("review", help="relecture par la Caf").add_subparsers(
-        dest="action", required=True, metavar="ACTION", parser_class=_Parser
+        dest="action", required=True, metavar="ACTION", parser_class=FrenchArgumentParser
     )
     listing = reviews.add_parser("list", parents=[db], help="liste les questionnaires")
     listing.add_argument("--caf")

@@ -1,4 +1,8 @@
-"""argparse in French: its messages go through a module-level `_` (gettext), which we point here."""
+"""argparse in French, for both command lines (bilan-clas and bilan-clas-server).
+
+argparse's messages go through a module-level `_` (gettext), which we point at this catalogue.
+It lives in forms/ because it is the one package both command lines may import.
+"""
 
 from __future__ import annotations
 
