@@ -7,7 +7,6 @@ from pathlib import Path
 from desktop.home import Row
 from forms.evaluation import Progress
 from forms.registry import FormRegistry
-from forms.status import Status
 from forms.store import Store, StoreError
 from forms.store.outbox import Outbox
 
@@ -44,8 +43,8 @@ class Session:
                     pages_complete=sum(p.state == Progress.COMPLETE for p in pages),
                     pages_total=len(pages),
                     updated=f"{info.updated_at.astimezone():%d/%m/%Y %H:%M}",
-                    deletable=info.status == Status.EN_COURS and not self.store.versions(info.uuid),
-                    send_failed=info.status == Status.A_ENVOYER and outbox.failure(info.uuid) is not None,
+                    deletable=self.store.can_delete(info.uuid),
+                    send_failed=outbox.failure(info.uuid) is not None,
                 )
             )
         rows.sort(key=lambda r: versions_by_uuid[r.uuid], reverse=True)  # stable: keeps the edit order

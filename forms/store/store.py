@@ -344,14 +344,23 @@ class Store:
         with self._write() as c:
             c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(current_page=page_id))
 
+    @staticmethod
+    def _deletable(c: Connection, questionnaire_uuid: str) -> bool:
+        status = c.execute(select(_Q.c.status).where(_Q.c.uuid == questionnaire_uuid)).scalar()
+        if status is None:
+            raise NotFound(f"Aucun questionnaire ne porte l'identifiant {questionnaire_uuid}.")
+        versions = c.execute(select(func.count()).where(_V.c.questionnaire_uuid == questionnaire_uuid)).scalar()
+        return status == Status.EN_COURS.value and not versions
+
+    def can_delete(self, questionnaire_uuid: str) -> bool:
+        """Only a draft never transmitted may be deleted: anything the Caf may have seen is kept."""
+        with self._read() as c:
+            return self._deletable(c, questionnaire_uuid)
+
     def delete(self, questionnaire_uuid: str) -> None:
         """Delete a draft that was never transmitted; anything the Caf has seen is kept."""
         with self._write() as c:
-            status = c.execute(select(_Q.c.status).where(_Q.c.uuid == questionnaire_uuid)).scalar()
-            if status is None:
-                raise NotFound(f"Aucun questionnaire ne porte l'identifiant {questionnaire_uuid}.")
-            versions = c.execute(select(func.count()).where(_V.c.questionnaire_uuid == questionnaire_uuid)).scalar()
-            if status != Status.EN_COURS.value or versions:
+            if not self._deletable(c, questionnaire_uuid):
                 raise NotDeletable("Seul un brouillon jamais transmis peut être supprimé.")
             c.execute(delete(_Q).where(_Q.c.uuid == questionnaire_uuid))
         self._forms.pop(questionnaire_uuid, None)
