@@ -175,9 +175,9 @@ class HomeView(QWidget):
     def select(self, questionnaire_uuid: str) -> None:
         for group_index in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(group_index)
-            for child_index in range(group.childCount()):
-                child = group.child(child_index)
-                if child.data(0, Qt.ItemDataRole.UserRole) == questionnaire_uuid:
+            for child_index in range(group.childCount() if group is not None else 0):
+                child = group.child(child_index)  # type: ignore[union-attr]
+                if child is not None and child.data(0, Qt.ItemDataRole.UserRole) == questionnaire_uuid:
                     self.tree.setCurrentItem(child)
 
     def _update_buttons(self, *_args: object) -> None:

@@ -71,7 +71,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for info in store.list():
             try:
                 pages = store.evaluate(info.uuid).pages

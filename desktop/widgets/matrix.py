@@ -65,7 +65,7 @@ class MatrixWidget(QuestionWidget):
     def set_value(self, value: Any) -> None:
         columns = {c.id: i for i, c in enumerate(self.question.choices)}
         for row_id, group in self.groups.items():
-            index = columns.get(value.get(row_id)) if isinstance(value, dict) else None
+            index = columns.get(str(value.get(row_id))) if isinstance(value, dict) else None
             group.setExclusive(False)
             for button in group.buttons():
                 button.setChecked(False)

@@ -40,8 +40,10 @@ class NumberWidget(QuestionWidget):
         text = self.edit.text().strip().replace(",", ".")
         if text in ("", "-", ".", "-."):
             return None
-        number = float(text) if self.is_decimal else int(text)
-        return int(number) if self.is_decimal and number.is_integer() else number
+        if not self.is_decimal:
+            return int(text)
+        number = float(text)
+        return int(number) if number.is_integer() else number
 
     def value(self) -> Any:
         return self._parse()

@@ -299,8 +299,8 @@ def _record(
         questionnaire_id=qid,
         version_id=vid,
         server_rev=server_rev,
-        state=transmitted,
-        seq=seqs[0],  # type: ignore[arg-type]
+        state=transmitted,  # type: ignore[arg-type]
+        seq=seqs[0],
     )
     connection.execute(
         _INSERT_RECORD,
