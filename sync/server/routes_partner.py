@@ -45,6 +45,19 @@ async def put_version(
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias=p.IDEMPOTENCY_KEY_HEADER, max_length=100)] = None,
 ) -> p.VersionAccepted:
+    return await deliver(ctx, actor, questionnaire_id, version_id, body, response, idempotency_key)
+
+
+async def deliver(
+    ctx: ServerContext,
+    actor: Account,
+    questionnaire_id: uuid.UUID,
+    version_id: uuid.UUID,
+    body: p.VersionBody,
+    response: Response,
+    idempotency_key: str | None,
+) -> p.VersionAccepted:
+    """A version PUT, by a partner or a reviewer: 201, or 200 with Idempotent-Replayed for a replay."""
     submission = await run_in_threadpool(
         submit_version, ctx, actor, questionnaire_id, version_id, body, idempotency_key
     )

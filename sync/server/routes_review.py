@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from sync import protocol as p
 from sync.server import partner, review
 from sync.server.auth import Ctx, Reviewer
-from sync.server.versions import submit_version
+from sync.server.routes_partner import deliver
 
 router = APIRouter(prefix="/review")
 
@@ -61,13 +61,7 @@ async def put_version(
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias=p.IDEMPOTENCY_KEY_HEADER, max_length=100)] = None,
 ) -> p.VersionAccepted:
-    submission = await run_in_threadpool(
-        submit_version, ctx, actor, questionnaire_id, version_id, body, idempotency_key
-    )
-    response.status_code = submission.status
-    if submission.replayed:
-        response.headers[p.REPLAYED_HEADER] = "true"
-    return submission.accepted
+    return await deliver(ctx, actor, questionnaire_id, version_id, body, response, idempotency_key)
 
 
 @router.post(
