@@ -74,18 +74,10 @@ def database(url: str | None) -> Iterator[str]:
     if make_url(url).get_backend_name() != "postgresql":
         yield url
         return
-    import psycopg
+    from tests.server.conftest import fresh_postgres_database
 
-    base = make_url(url)
-    name = f"bilan_bench_{uuid.uuid4().hex[:8]}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database(url, "bench") as fresh:
+        yield fresh
 
 
 def prepare(url: str, partners: int) -> list[str]:
