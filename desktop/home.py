@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.theme import STATUS_COLOURS
-from forms.status import Status
+from forms.lifecycle import Badge, Status
 
 EMPTY_TEXT = (
     "Aucun bilan pour l'instant.\n"
@@ -40,7 +39,7 @@ class Row:
     pages_total: int
     updated: str
     deletable: bool
-    send_failed: bool = False  # À envoyer, but the server refused it: shown as « Échec d'envoi »
+    badge: Badge | None = None  # what is shown (« Échec d'envoi » included); the status's own by default
 
 
 class HomeView(QWidget):
@@ -136,12 +135,11 @@ class HomeView(QWidget):
                 self.tree.addTopLevelItem(group)
                 group.setFirstColumnSpanned(True)
                 groups[row.campaign] = group
-            status_text = "Échec d'envoi" if row.send_failed else row.status.label
-            item = QTreeWidgetItem([row.title, status_text, "", row.updated])
+            badge = row.badge or row.status.badge
+            item = QTreeWidgetItem([row.title, badge.label, "", row.updated])
             item.setData(0, Qt.ItemDataRole.UserRole, row.uuid)
-            background, foreground = STATUS_COLOURS[Status.A_CORRIGER if row.send_failed else row.status]
-            item.setBackground(1, QBrush(QColor(background)))
-            item.setForeground(1, QBrush(QColor(foreground)))
+            item.setBackground(1, QBrush(QColor(badge.background)))
+            item.setForeground(1, QBrush(QColor(badge.text)))
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
             item.setToolTip(0, row.title)
             group.addChild(item)

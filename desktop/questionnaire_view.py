@@ -32,7 +32,7 @@ from desktop.transmission_panel import TransmissionPanel
 from forms.attachments import import_attachment
 from forms.evaluation import Issue
 from forms.exchange import export_document
-from forms.status import Status
+from forms.overview import questionnaire_state
 from forms.store import NotTransmittable, StoreError
 from forms.store.outbox import Outbox
 from forms.store.remote import Remote
@@ -150,36 +150,29 @@ class QuestionnaireView(QWidget):
 
     def refresh(self) -> None:
         """Re-read status, title and notices from the store (after a transmission or a sync)."""
-        info = self.binding.info()
-        self.title_label.setText(info.title)
-        self.status_badge.setText(info.status.label)
-        self.status_badge.setStyleSheet(badge_style(info.status))
-        editable = info.status.editable
-        self.form.set_read_only(not editable)
-        self.transmit_button.setVisible(editable)
-        self.info_banner.setText(_status_explanation(info.status))
-        self.info_banner.setVisible(bool(self.info_banner.text()))
-        notices = self.binding.notices()
-        shown = [n for n in notices if n.status == "open"] if editable else notices
+        state = questionnaire_state(self.binding.store, self.uuid)
+        self.title_label.setText(state.info.title)
+        self.status_badge.setText(state.badge.label)
+        self.status_badge.setStyleSheet(badge_style(state.badge))
+        self.form.set_read_only(not state.editable)
+        self.transmit_button.setVisible(state.can_transmit)
+        self.info_banner.setText(state.explanation)
+        self.info_banner.setVisible(bool(state.explanation))
         by_question: dict[str, list[str]] = {}
         self.notices_list.clear()
-        for notice in shown:
+        for notice in state.notices:
             if notice.question_id:
-                by_question.setdefault(notice.question_id, []).append(notice.message)
+                by_question.setdefault(notice.question_id, []).append(notice.under_field)
             where = self._question_label(notice.question_id) if notice.question_id else "Remarque générale"
-            prefix = "" if notice.status == "open" else "(résolue) "
-            item = QListWidgetItem(f"{prefix}{where} : {notice.message}")
+            item = QListWidgetItem(f"{notice.prefix}{where} : {notice.message}")
             item.setData(Qt.ItemDataRole.UserRole, notice.question_id)
             self.notices_list.addItem(item)
-        self.notices_panel.setVisible(bool(shown))
+        self.notices_panel.setVisible(bool(state.notices))
         self.form.show_notices(by_question)
-        store = self.binding.store
-        failure = Outbox(store).failure(self.uuid)
-        self.transmission.show_state(failure, len(Remote(store).conflicts(self.uuid)))
-        self.info_banner.setVisible(bool(self.info_banner.text()) and failure is None)
+        self.transmission.show_state(state.failure, state.conflicts)
         rows = self.notices_list.count()
         self.notices_list.setFixedHeight(min(140, 8 + rows * (self.notices_list.sizeHintForRow(0) if rows else 0)))
-        self.receipt_action.setEnabled(bool(store.versions(self.uuid)) and info.status != Status.EN_COURS)
+        self.receipt_action.setEnabled(state.receipt is not None)
 
     def refresh_from_store(self) -> None:
         """After a sync: status, notices and, unless the user is typing, answers the Caf may have changed."""
@@ -378,14 +371,3 @@ class ProblemsDialog(QDialog):
         self.accept()
         self.jump_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
-
-def _status_explanation(status: Status) -> str:
-    return {
-        Status.EN_COURS: "",
-        Status.A_ENVOYER: "Transmis sur cet ordinateur : il partira vers la Caf à la prochaine synchronisation. "
-        "Lecture seule.",
-        Status.TRANSMIS: "Reçu par la Caf, qui va le vérifier. Lecture seule.",
-        Status.A_CORRIGER: "La Caf vous a renvoyé ce questionnaire : corrigez les points signalés, puis transmettez-le "
-        "de nouveau.",
-        Status.VALIDE: "Validé par la Caf : il ne peut plus être modifié.",
-    }[status]

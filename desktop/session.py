@@ -6,6 +6,7 @@ from pathlib import Path
 
 from desktop.home import Row
 from forms.evaluation import Progress
+from forms.lifecycle import display
 from forms.registry import FormRegistry
 from forms.store import Store, StoreError
 from forms.store.outbox import Outbox
@@ -44,7 +45,7 @@ class Session:
                     pages_total=len(pages),
                     updated=f"{info.updated_at.astimezone():%d/%m/%Y %H:%M}",
                     deletable=self.store.can_delete(info.uuid),
-                    send_failed=outbox.failure(info.uuid) is not None,
+                    badge=display(info.status, [i.state for i in outbox.items(info.uuid)]),
                 )
             )
         rows.sort(key=lambda r: versions_by_uuid[r.uuid], reverse=True)  # stable: keeps the edit order

@@ -16,11 +16,10 @@ from desktop.tasks import TaskContext, TaskHandle, TaskRunner
 from forms.store import Store
 from forms.store.outbox import Outbox
 from sync import account
-from sync.engine import Synchroniser, SyncResult
+from sync.engine import Synchroniser, SyncResult, last_sync
 from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
 
 PROBE_INTERVAL_MS = 60_000
-LAST_SYNC_KEY = "last_sync_at"
 
 
 class SyncController(QObject):
@@ -69,11 +68,10 @@ class SyncController(QObject):
         return self._sync is not None and self._sync.running
 
     def pending(self) -> int:
-        return Outbox(self.store).count("pending")
+        return Outbox(self.store).count()
 
     def last_sync(self) -> dt.datetime | None:
-        raw = self.store.setting(LAST_SYNC_KEY)
-        return dt.datetime.fromisoformat(raw) if raw else None
+        return last_sync(self.store)
 
     def _set_online(self, online: bool | None) -> None:
         if online != self.online:
@@ -159,7 +157,6 @@ class SyncController(QObject):
         self.progressed.emit(done, total, text)
 
     def _on_synced(self, result: Any) -> None:
-        self.store.set_setting(LAST_SYNC_KEY, dt.datetime.now(dt.UTC).isoformat())
         self._set_online(True)
         self.busy_changed.emit(False)
         self.synced.emit(result)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from forms.status import Status
+from forms.lifecycle import Badge, Status
 
-# Status badge: (background, text). Chosen for contrast >= 4.5:1 with the text colour.
-STATUS_COLOURS: dict[Status, tuple[str, str]] = {
-    Status.EN_COURS: ("#e8eef7", "#1f3d6d"),
-    Status.A_ENVOYER: ("#fff1d6", "#7a4b00"),
-    Status.TRANSMIS: ("#dceefb", "#0b4f7c"),
-    Status.A_CORRIGER: ("#fde2e1", "#8c1d18"),
-    Status.VALIDE: ("#def5e3", "#1d5e2d"),
-}
+# Status badge: (background, text), owned by forms/lifecycle.py (the same colours in the console).
+STATUS_COLOURS: dict[Status, tuple[str, str]] = {s: (s.badge.background, s.badge.text) for s in Status}
 
 # Page progress, as on Espada: red not started, orange partial, green complete. Keyed by
 # forms.evaluation.Progress values (a StrEnum), without importing the engine at start-up.
@@ -53,6 +47,8 @@ QPushButton#primary:disabled {{ background: #9bb3d1; }}
 """
 
 
-def badge_style(status: Status) -> str:
-    background, text = STATUS_COLOURS[status]
-    return f"background: {background}; color: {text}; border-radius: 9px; padding: 2px 10px; font-weight: 600;"
+def badge_style(badge: Badge) -> str:
+    return (
+        f"background: {badge.background}; color: {badge.text}; border-radius: 9px; padding: 2px 10px; "
+        "font-weight: 600;"
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from forms.store.outbox import OutboxItem
+from forms.overview import Failure
 
 
 class TransmissionPanel(QWidget):
@@ -60,10 +60,10 @@ class TransmissionPanel(QWidget):
         layout.addWidget(self.conflict_box)
         self.show_state(None, 0)
 
-    def show_state(self, failure: OutboxItem | None, conflicts: int) -> None:
+    def show_state(self, failure: Failure | None, conflicts: int) -> None:
         if failure is not None:
             self.failure_label.setText(
-                f"Échec d'envoi : {failure.last_error_message or 'refusé par le serveur'}\n"
+                f"Échec d'envoi : {failure.message}\n"
                 "Le questionnaire est conservé sur cet ordinateur. Vous pouvez réessayer (par exemple après un échange "
                 "avec votre Caf), l'exporter dans un fichier, ou reprendre la saisie pour le corriger."
             )

@@ -103,6 +103,15 @@ class Backoff:
         return max(jittered, retry_after or 0.0)
 
 
+LAST_SYNC_KEY = "last_sync_at"
+"""Store setting: when the last complete sync ended (UTC, ISO 8601)."""
+
+
+def last_sync(store: Store) -> dt.datetime | None:
+    raw = store.setting(LAST_SYNC_KEY)
+    return dt.datetime.fromisoformat(raw) if raw else None
+
+
 class Synchroniser:
     def __init__(
         self,
@@ -135,6 +144,8 @@ class Synchroniser:
         if not result.cancelled:
             report(0, 0, "Dernières nouvelles de la Caf…")
             self.pull(result, cancelled)
+            # Recorded here, not by a caller: a sync from the CLI counts as much as one from the app.
+            self.store.set_setting(LAST_SYNC_KEY, self.clock().isoformat())
         return result
 
     def _refresh_forms(self, result: SyncResult) -> None:
@@ -177,7 +188,7 @@ class Synchroniser:
     def push(
         self, result: SyncResult, *, force: bool = True, report: Report = _no_report, cancelled: Cancelled = _never
     ) -> None:
-        total = self.outbox.count("pending")
+        total = self.outbox.count()
         done = 0
         horizon = dt.datetime.max.replace(tzinfo=dt.UTC) if force else None
         postponed: set[str] = set()

@@ -35,8 +35,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from forms.lifecycle import NoticeState
 from forms.payload import payload_sha256
-from forms.status import Status
 
 # 2026-11-22: v1, first published version of the protocol. Bump on any incompatible change;
 # the server then keeps serving the previous prefix until MIN_CLIENT_VERSION moves past it.
@@ -131,8 +131,7 @@ Role = Literal["partner", "reviewer"]
 AuthorRole = Literal["partner", "caf"]
 ChangeType = Literal["questionnaire.version", "questionnaire.state", "notice.created", "notice.resolved"]
 
-# Server states are the shared statuses of forms.status (DESIGN §5).
-SERVER_STATES: tuple[Status, ...] = (Status.TRANSMIS, Status.A_CORRIGER, Status.VALIDE)
+# Server states are the lifecycle's (forms/lifecycle.py, DESIGN §5).
 
 
 class WireModel(BaseModel):
@@ -347,7 +346,7 @@ class NoticeView(WireModel):
     version_id: uuid.UUID  # the version the Caf was reading
     question_id: Identifier | None  # None: a general remark; else check it against the definition before use
     message: NoticeText  # plain text: never render as rich text
-    status: Literal["open", "resolved"]
+    status: NoticeState
     created_at: dt.datetime
     resolved_by_version_id: uuid.UUID | None = None
 

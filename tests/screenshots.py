@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402 - after the pl
 
 from desktop.app import _application  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
-from forms.status import Status  # noqa: E402
+from forms.lifecycle import Status  # noqa: E402
 from forms.store import Store  # noqa: E402
 from tests.desktop.storesetup import add_notice, set_status  # noqa: E402
 from tests.forms.sample_answers import complete_answers, structure_profile  # noqa: E402

@@ -21,7 +21,9 @@ from desktop.commands.base import (
 from forms.definition import FormDefinition
 from forms.evaluation import Evaluation
 from forms.exchange import export_document, import_document, read_document
+from forms.lifecycle import display
 from forms.store import NotTransmittable, Store, StoreError
+from forms.store.outbox import Outbox
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
@@ -72,6 +74,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         rows: list[dict[str, Any]] = []
+        outbox = Outbox(store)
         for info in store.list():
             try:
                 pages = store.evaluate(info.uuid).pages
@@ -81,7 +84,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             rows.append({
                 "uuid": info.uuid, "title": info.title, "form_id": info.form_id,
                 "form_version": info.form_version, "status": info.status.value,
-                "status_label": info.status.label, "pages_complete": progress,
+                "status_label": display(info.status, [i.state for i in outbox.items(info.uuid)]).label,
+                "pages_complete": progress,
                 "updated_at": info.updated_at.isoformat(),
             })  # fmt: skip
     if args.json:

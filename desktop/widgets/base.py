@@ -117,11 +117,11 @@ class QuestionWidget(QFrame):
             widget.style().unpolish(widget)
             widget.style().polish(widget)
 
-    def show_notices(self, messages: list[str]) -> None:
-        """The Caf's notices about this question, shown as plain text (never rich text)."""
-        text = "\n".join(f"Remarque de la Caf : {m}" for m in messages)
+    def show_notices(self, lines: list[str]) -> None:
+        """The Caf's notices about this question, as forms.overview words them; plain text, never rich text."""
+        text = "\n".join(lines)
         self.notice_label.setText(text)
-        self.notice_label.setVisible(bool(messages))
+        self.notice_label.setVisible(bool(lines))
 
     def _show_help(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Aide", self.question.help or "", parent=self)

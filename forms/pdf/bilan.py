@@ -13,17 +13,16 @@ from reportlab.platypus.flowables import HRFlowable
 
 from forms.definition import Page
 from forms.evaluation import visible_answers
+from forms.lifecycle import NoticeState, Status
 from forms.pdf import blocks
 from forms.pdf.data import BilanData
 from forms.pdf.document import PageFurniture, build_pdf
 from forms.pdf.fonts import REGULAR
 from forms.pdf.styles import ACCENT, FRAME_WIDTH, MUTED_HEX, RULE, TINT, Styles, make_styles, table_style
 from forms.pdf.values import NOT_ANSWERED, escape, french_datetime, local
-from forms.status import Status
 from forms.store import NoticeInfo
 
 PART_LABELS = {"structure": "FICHE STRUCTURE", "action": "FICHE ACTION"}
-NOTICE_STATES = {"open": "ouverte", "resolved": "résolue"}
 _STATUS_NOTES = {
     Status.EN_COURS: "Document provisoire : ce questionnaire est en cours de saisie et n'a pas été transmis à la Caf.",
     Status.A_ENVOYER: "Document provisoire : le questionnaire est prêt et partira vers la Caf "
@@ -48,7 +47,7 @@ def furniture(bilan: BilanData, generated_at: dt.datetime, document: str | None 
         title=f"{document + ' — ' if document else ''}{name} — {bilan.info.title}",
         author=organisation if organisation != NOT_ANSWERED else "Bilan Clas",
         subject=f"{bilan.definition.title} — {organisation} — {bilan.info.title}",
-        footer=f"{document} · {name}" if document else f"{name} · statut : {bilan.status.label}",
+        footer=f"{document} · {name}" if document else f"{name} · statut : {bilan.status_label}",
         generated=f"Document généré le {french_datetime(generated_at)} par Bilan Clas · "
         f"questionnaire {bilan.info.uuid}",
         running_header=f"{organisation} — {bilan.info.title}",
@@ -98,7 +97,7 @@ def header(bilan: BilanData, styles: Styles) -> list[Flowable]:
         ("Structure", escape(bilan.organisation)),
         ("Action", escape(info.title)),
         ("Campagne", campaign_text(bilan)),
-        ("Statut", f"{info.status.label}<font name='{REGULAR}' color='{MUTED_HEX}'> · depuis le "
+        ("Statut", f"{bilan.status_label}<font name='{REGULAR}' color='{MUTED_HEX}'> · depuis le "
          f"{french_datetime(info.status_changed_at)}</font>"),
     ]  # fmt: skip
     version = bilan.transmission
@@ -124,14 +123,14 @@ def header(bilan: BilanData, styles: Styles) -> list[Flowable]:
 def notices_summary(bilan: BilanData) -> str:
     if not bilan.notices:
         return "aucune"
-    open_count = sum(1 for n in bilan.notices if n.status != "resolved")
+    open_count = sum(1 for n in bilan.notices if n.status == NoticeState.OPEN)
     resolved = len(bilan.notices) - open_count
     return f"{open_count} ouverte{'s' * (open_count > 1)}, {resolved} résolue{'s' * (resolved > 1)}"
 
 
 def _notice_meta(notice: NoticeInfo, where: str | None = None) -> str:
     """'REMARQUE DE LA CAF · ouverte · 12/03/2025' under a question; 'OUVERTE · date · where' in the list."""
-    state = NOTICE_STATES.get(notice.status, notice.status)
+    state = NoticeState(notice.status).label
     day = f"{local(notice.created_at):%d/%m/%Y}"
     if where is None:
         return f"REMARQUE DE LA CAF · {escape(state)} · {day}"
@@ -180,7 +179,7 @@ def page_section(
         for notice in anchored.get(question.id, []):
             flow += [
                 Spacer(0, 3),
-                blocks.notice_box(_notice_meta(notice), notice.message, styles, resolved=notice.status == "resolved"),
+                blocks.notice_box(_notice_meta(notice), notice.message, styles, resolved=_resolved(notice)),
                 Spacer(0, 4),
             ]
     if not shown:
@@ -207,5 +206,9 @@ def notices_section(bilan: BilanData, styles: Styles) -> list[Flowable]:
         else:
             where = "questionnaire entier"
         meta = _notice_meta(notice, where)
-        flow += [blocks.notice_box(meta, notice.message, styles, resolved=notice.status == "resolved"), Spacer(0, 6)]
+        flow += [blocks.notice_box(meta, notice.message, styles, resolved=_resolved(notice)), Spacer(0, 6)]
     return flow
+
+
+def _resolved(notice: NoticeInfo) -> bool:
+    return notice.status == NoticeState.RESOLVED

@@ -14,9 +14,10 @@ from typing import Any
 
 from forms.attachments import attachment_problem
 from forms.definition import FormDefinition
+from forms.lifecycle import Status, display, receipt
 from forms.pdf.values import NOT_ANSWERED
-from forms.status import Status
 from forms.store import NoticeInfo, QuestionnaireInfo, Store, VersionInfo
+from forms.store.outbox import Outbox
 
 # Attachments are kept in the data folder, one file per content, named by its SHA-256.
 ORGANISATION_QUESTION = "nom_structure"
@@ -38,6 +39,7 @@ class BilanData:
     versions: tuple[VersionInfo, ...] = ()  # oldest first
     # question id -> French note printed next to a file answer whose stored copy does not check out
     attachment_notes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    outbox_states: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # version id -> state
 
     @property
     def organisation(self) -> str:
@@ -49,6 +51,11 @@ class BilanData:
         return self.info.status
 
     @property
+    def status_label(self) -> str:
+        """The status as the app and the CLI show it (« Échec d'envoi » included)."""
+        return display(self.info.status, self.outbox_states.values()).label
+
+    @property
     def status_date(self) -> dt.datetime:
         return self.info.status_changed_at
 
@@ -57,16 +64,26 @@ class BilanData:
         return self.info.status in NOT_TRANSMITTED
 
     @property
+    def _partner_versions(self) -> list[VersionInfo]:
+        return [v for v in self.versions if v.author == "partner"]  # Caf edits are not transmissions
+
+    @property
+    def receipt(self) -> str | None:
+        """What the accusé may say (forms.lifecycle.receipt): "sent", "ready" or None (no accusé)."""
+        found = receipt(self.info.status, self.versions, self.outbox_states)
+        return found[0] if found else None
+
+    @property
     def transmission(self) -> VersionInfo | None:
-        """The partner's latest transmitted version, if any (Caf edits are not transmissions)."""
-        partner = [v for v in self.versions if v.author == "partner"]
-        return partner[-1] if partner else None
+        """The version the accusé describes: the latest the server accepted, else the one ready to leave."""
+        found = receipt(self.info.status, self.versions, self.outbox_states)
+        return found[1] if found else None
 
     @property
     def transmission_number(self) -> int | None:
         """1 for the first transmission, 2 for the next (after a correction), and so on."""
-        partner = [v for v in self.versions if v.author == "partner"]
-        return len(partner) or None
+        version = self.transmission
+        return self._partner_versions.index(version) + 1 if version is not None else None
 
 
 def check_attachment(store: Store, value: Any) -> str | None:
@@ -97,4 +114,5 @@ def bilan_from_store(store: Store, questionnaire_uuid: str) -> BilanData:
         notices=tuple(store.notices(questionnaire_uuid)),
         versions=versions,
         attachment_notes=MappingProxyType(notes),
+        outbox_states=MappingProxyType({i.op_id: i.state for i in Outbox(store).items(questionnaire_uuid)}),
     )

@@ -9,22 +9,24 @@ from typing import BinaryIO
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from forms.lifecycle import Status
 from forms.pdf.bilan import campaign_text, furniture, info_table, title_block
 from forms.pdf.data import BilanData
 from forms.pdf.document import build_pdf
 from forms.pdf.fonts import REGULAR
 from forms.pdf.styles import MUTED_HEX, Styles, make_styles
 from forms.pdf.values import escape, file_size, french_datetime
-from forms.status import Status
 from forms.store import VersionInfo
 
+# What the Caf holds of the version an accusé describes, once the server accepted it.
 _SERVER_STATE = {
-    Status.A_ENVOYER: "en attente de synchronisation : la Caf ne l'a pas encore reçu",
+    Status.A_ENVOYER: "reçu par la Caf ; une version plus récente attend d'être envoyée",
     Status.TRANSMIS: "reçu par la Caf",
     Status.A_CORRIGER: "reçu par la Caf, qui a demandé des corrections",
     Status.VALIDE: "reçu et validé par la Caf",
     Status.EN_COURS: "une nouvelle version est en préparation",
 }
+_READY = "en attente de synchronisation : la Caf ne l'a pas encore reçu"
 _HASH_NOTE = (
     "L'empreinte SHA-256 identifie le contenu transmis (réponses et documents joints) : la Caf calcule "
     "la même empreinte à la réception. La moindre modification du contenu la change entièrement. "
@@ -37,7 +39,8 @@ def render_receipt(target: Path | BinaryIO, bilan: BilanData, *, generated_at: d
     version = bilan.transmission
     if version is None:
         raise ValueError(
-            f"Le questionnaire « {bilan.info.title} » n'a jamais été transmis : il n'a pas d'accusé de transmission."
+            f"Le questionnaire « {bilan.info.title} » n'a jamais été transmis à la Caf : "
+            "il n'a pas d'accusé de transmission."
         )
     styles = make_styles()
     story = _story(bilan, version, styles)
@@ -52,8 +55,8 @@ def _small(text: str) -> str:
 
 def _story(bilan: BilanData, version: VersionInfo, styles: Styles) -> list[Flowable]:
     info = bilan.info
-    sent = info.status != Status.A_ENVOYER
-    state = _SERVER_STATE.get(info.status, "")
+    sent = bilan.receipt == "sent"
+    state = _SERVER_STATE[info.status] if sent else _READY
     server = f"{info.status.label}<font name='{REGULAR}' color='{MUTED_HEX}'> · {escape(state)}</font>"
     if version.server_rev is not None:
         server += f"<br/>{_small(f'révision serveur n° {version.server_rev}')}"

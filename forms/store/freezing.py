@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from forms.definition import FormDefinition
+from forms.lifecycle import OutboxState
 from forms.payload import canonical_json, payload_sha256
 from forms.store.schema import Outbox, Version
 
@@ -66,7 +67,7 @@ def freeze_version(
             op_id=version_id,
             questionnaire_uuid=questionnaire_uuid,
             version_id=version_id,
-            state="pending",
+            state=OutboxState.PENDING,
             body=body,
             attempts=0,
             created_at=now,

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from forms.evaluation import transmitted_answers
+from forms.lifecycle import OUTBOX_WAITING, Action, OutboxState, allowed, states_allowing, taken_back_to
 from forms.payload import canonical_json
-from forms.status import Status
 from forms.store.freezing import freeze_version
 from forms.store.schema import Answer, Questionnaire, Version
 from forms.store.schema import Outbox as OutboxRow
@@ -68,7 +68,7 @@ class Outbox:
         moment = _iso(now or utc_now())
         first = (
             select(_O.c.questionnaire_uuid, func.min(_O.c.created_at).label("created_at"))
-            .where(_O.c.state == "pending")
+            .where(_O.c.state == OutboxState.PENDING)
             .group_by(_O.c.questionnaire_uuid)
             .subquery()
         )
@@ -78,13 +78,15 @@ class Outbox:
                 first,
                 and_(_O.c.questionnaire_uuid == first.c.questionnaire_uuid, _O.c.created_at == first.c.created_at),
             )
-            .where(_O.c.state == "pending", (_O.c.next_attempt_at.is_(None)) | (_O.c.next_attempt_at <= moment))
+            .where(
+                _O.c.state == OutboxState.PENDING, (_O.c.next_attempt_at.is_(None)) | (_O.c.next_attempt_at <= moment)
+            )
             .order_by(_O.c.created_at)
         )
         with self.store._read() as c:
             return [OutboxItem.from_row(r) for r in c.execute(query)]
 
-    def count(self, state: str = "pending") -> int:
+    def count(self, state: OutboxState = OutboxState.PENDING) -> int:
         with self.store._read() as c:
             return int(c.execute(select(func.count()).where(_O.c.state == state)).scalar() or 0)
 
@@ -95,9 +97,9 @@ class Outbox:
 
     def failure(self, questionnaire_uuid: str) -> OutboxItem | None:
         """The refused transmission that keeps this questionnaire waiting, if any."""
-        if self.store.get(questionnaire_uuid).status != Status.A_ENVOYER:
+        if not allowed(self.store.get(questionnaire_uuid).status, Action.RETRY):
             return None
-        failed = [i for i in self.items(questionnaire_uuid) if i.state == "failed"]
+        failed = [i for i in self.items(questionnaire_uuid) if i.state == OutboxState.FAILED]
         return failed[-1] if failed else None
 
     # --- outcomes of an attempt -----------------------------------------------------------
@@ -109,16 +111,14 @@ class Outbox:
             item = c.execute(select(_O).where(_O.c.op_id == op_id)).first()
             if item is None:
                 return
-            c.execute(update(_O).where(_O.c.op_id == op_id).values(state="done", updated_at=now))
+            c.execute(update(_O).where(_O.c.op_id == op_id).values(state=OutboxState.DONE, updated_at=now))
             c.execute(update(_V).where(_V.c.version_id == op_id).values(server_rev=server_rev))
             self._settle(c, item.questionnaire_uuid, op_id, state, now)
 
     def _settle(self, c: Connection, questionnaire_uuid: str, version_id: str, state: str, now: str) -> None:
         """After an accepted version: it becomes the base; the status follows unless another send is queued."""
         waiting = c.execute(
-            select(func.count()).where(
-                _O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state.in_(["pending", "failed"])
-            )
+            select(func.count()).where(_O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state.in_(OUTBOX_WAITING))
         ).scalar()
         values: dict[str, Any] = {"base_version_id": version_id}
         if not waiting:
@@ -127,17 +127,17 @@ class Outbox:
 
     def mark_retry(self, op_id: str, *, code: str, message: str, next_attempt_at: dt.datetime) -> None:
         """An unknown outcome (network, 5xx, broken reply): try again later with the same key and body."""
-        self._attempted(op_id, "pending", code, message, _iso(next_attempt_at))
+        self._attempted(op_id, OutboxState.PENDING, code, message, _iso(next_attempt_at))
 
     def mark_refused(self, op_id: str, *, code: str, message: str) -> None:
         """A final refusal: kept with the server's reason; the user may retry it or take the questionnaire back."""
-        self._attempted(op_id, "failed", code, message, None)
+        self._attempted(op_id, OutboxState.FAILED, code, message, None)
 
-    def _attempted(self, op_id: str, state: str, code: str, message: str, next_attempt_at: str | None) -> None:
+    def _attempted(self, op_id: str, state: OutboxState, code: str, message: str, next_attempt_at: str | None) -> None:
         with self.store._write() as c:
             c.execute(
                 update(_O)
-                .where(_O.c.op_id == op_id, _O.c.state.in_(["pending", "failed"]))
+                .where(_O.c.op_id == op_id, _O.c.state.in_(OUTBOX_WAITING))
                 .values(
                     state=state,
                     attempts=_O.c.attempts + 1,
@@ -155,8 +155,8 @@ class Outbox:
         with self.store._write() as c:
             c.execute(
                 update(_O)
-                .where(_O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state == "failed")
-                .values(state="pending", next_attempt_at=None, updated_at=_iso(utc_now()))
+                .where(_O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state == OutboxState.FAILED)
+                .values(state=OutboxState.PENDING, next_attempt_at=None, updated_at=_iso(utc_now()))
             )
 
     def withdraw(self, questionnaire_uuid: str) -> None:
@@ -166,16 +166,16 @@ class Outbox:
         with self.store._write() as c:
             c.execute(
                 update(_O)
-                .where(_O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state.in_(["failed", "pending"]))
-                .values(state="cancelled", updated_at=now)
+                .where(_O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state.in_(OUTBOX_WAITING))
+                .values(state=OutboxState.CANCELLED, updated_at=now)
             )
             accepted = c.execute(
                 select(func.count()).where(_V.c.questionnaire_uuid == questionnaire_uuid, _V.c.server_rev.is_not(None))
             ).scalar()
-            status = Status.A_CORRIGER if accepted else Status.EN_COURS
+            status = taken_back_to(known_to_server=bool(accepted))
             c.execute(
                 update(_Q)
-                .where(_Q.c.uuid == questionnaire_uuid, _Q.c.status == Status.A_ENVOYER.value)
+                .where(_Q.c.uuid == questionnaire_uuid, _Q.c.status.in_(states_allowing(Action.TAKE_BACK)))
                 .values(status=status.value, status_changed_at=now)
             )
 
@@ -195,10 +195,10 @@ class Outbox:
         now = _iso(utc_now())
         with self.store._write() as c:
             item = c.execute(select(_O).where(_O.c.op_id == op_id)).first()
-            if item is None or item.state not in ("pending", "failed"):
+            if item is None or not OutboxState(item.state).waiting:
                 raise ValueError(f"outbox item {op_id} is not waiting")
             definition = self.store.definition(item.questionnaire_uuid)
-            c.execute(update(_O).where(_O.c.op_id == op_id).values(state="superseded", updated_at=now))
+            c.execute(update(_O).where(_O.c.op_id == op_id).values(state=OutboxState.SUPERSEDED, updated_at=now))
             c.execute(update(_Q).where(_Q.c.uuid == item.questionnaire_uuid).values(base_version_id=base_version_id))
             for question_id, value in (taken or {}).items():
                 where = (_A.c.questionnaire_uuid == item.questionnaire_uuid) & (_A.c.question_id == question_id)

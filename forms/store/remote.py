@@ -18,9 +18,19 @@ from sqlalchemy.dialects.sqlite import insert
 
 from forms.answers import is_answered
 from forms.definition import FormDefinition
+from forms.lifecycle import (
+    OUTBOX_WAITING,
+    SERVER_STATES,
+    Action,
+    NoticeState,
+    OutboxState,
+    Status,
+    next_state,
+    server_next_state,
+    taken_back_to,
+)
 from forms.merge import three_way
 from forms.payload import canonical_json
-from forms.status import Status
 from forms.store.errors import NotEditable
 from forms.store.schema import Answer, Conflict, Notice, Outbox, Questionnaire, SyncState, Version
 from forms.store.store import Store, _iso, utc_now
@@ -159,8 +169,8 @@ class Remote:
                 else:
                     c.execute(
                         update(_N)
-                        .where(_N.c.notice_id == change.notice_id, _N.c.status == "open")
-                        .values(status="resolved", resolved_at=now)
+                        .where(_N.c.notice_id == change.notice_id, _N.c.status == NoticeState.OPEN)
+                        .values(status=NoticeState.RESOLVED, resolved_at=now)
                     )
             c.execute(
                 insert(_S)
@@ -189,7 +199,9 @@ class Remote:
             # Our own transmission, seen in the feed: the reply to the push may have been lost.
             c.execute(update(_V).where(_V.c.version_id == change.version_id).values(server_rev=change.server_rev))
             if c.execute(
-                update(_O).where(_O.c.op_id == change.version_id, _O.c.state == "pending").values(state="done")
+                update(_O)
+                .where(_O.c.op_id == change.version_id, _O.c.state == OutboxState.PENDING)
+                .values(state=OutboxState.DONE)
             ).rowcount:
                 self._advance_base(c, change)
             return
@@ -200,7 +212,8 @@ class Remote:
             c.execute(
                 _Q.insert().values(
                     uuid=change.questionnaire_uuid, form_id=definition.id, form_version=definition.version,
-                    title=f"Action récupérée — {title}", status=Status.TRANSMIS.value, status_changed_at=now,
+                    title=f"Action récupérée — {title}", status=server_next_state(None, Action.TRANSMIT),
+                    status_changed_at=now,
                     created_at=now, updated_at=now,
                 )
             )  # fmt: skip
@@ -218,7 +231,7 @@ class Remote:
             summary.caf_edits += 1
         assert row is not None
         pending = c.execute(
-            select(func.count()).where(_O.c.questionnaire_uuid == row.uuid, _O.c.state.in_(["pending", "failed"]))
+            select(func.count()).where(_O.c.questionnaire_uuid == row.uuid, _O.c.state.in_(OUTBOX_WAITING))
         ).scalar()
         if pending:
             return  # our newer transmission is on its way; its stale base is settled when it is refused
@@ -239,28 +252,26 @@ class Remote:
         """A confirmed transmission of ours becomes the base if nothing newer is queued (as mark_sent does)."""
         waiting = c.execute(
             select(func.count()).where(
-                _O.c.questionnaire_uuid == change.questionnaire_uuid, _O.c.state.in_(["pending", "failed"])
+                _O.c.questionnaire_uuid == change.questionnaire_uuid, _O.c.state.in_(OUTBOX_WAITING)
             )
         ).scalar()
         values: dict[str, Any] = {"base_version_id": change.version_id}
         if not waiting:
-            values["status"] = Status.TRANSMIS.value
+            values["status"] = next_state(Status.A_ENVOYER, Action.ACCEPT)
         c.execute(
-            update(_Q)
-            .where(_Q.c.uuid == change.questionnaire_uuid, _Q.c.status == Status.A_ENVOYER.value)
-            .values(**values)
+            update(_Q).where(_Q.c.uuid == change.questionnaire_uuid, _Q.c.status == Status.A_ENVOYER).values(**values)
         )
         c.execute(update(_Q).where(_Q.c.uuid == change.questionnaire_uuid).values(base_version_id=change.version_id))
 
     def _state(self, c: Connection, change: RemoteState, summary: SyncSummary) -> None:
         row = c.execute(select(_Q.c.status).where(_Q.c.uuid == change.questionnaire_uuid)).first()
-        if row is None or change.state not in {s.value for s in Status} or row.status == change.state:
+        if row is None or change.state not in SERVER_STATES or row.status == change.state:
             return
-        if row.status == Status.VALIDE.value or self._older_version(c, change):
+        if Status(row.status).final or self._older_version(c, change):
             return  # a replayed past state (after a cursor reset): Validé is final, and a newer version was seen
         waiting = c.execute(
             select(func.count()).where(
-                _O.c.questionnaire_uuid == change.questionnaire_uuid, _O.c.state.in_(["pending", "failed"])
+                _O.c.questionnaire_uuid == change.questionnaire_uuid, _O.c.state.in_(OUTBOX_WAITING)
             )
         ).scalar()
         if waiting:
@@ -374,7 +385,7 @@ class Remote:
                 op_id, answers=merged.merged, base_version_id=current_version_id, taken=taken
             )
         with self.store._write() as c:
-            c.execute(update(_O).where(_O.c.op_id == op_id).values(state="superseded", updated_at=now))
+            c.execute(update(_O).where(_O.c.op_id == op_id).values(state=OutboxState.SUPERSEDED, updated_at=now))
             self._write_answers(c, item.questionnaire_uuid, merged.merged, now)
             for conflict in merged.conflicts:
                 self._record_conflict(
@@ -384,7 +395,11 @@ class Remote:
             c.execute(
                 update(_Q)
                 .where(_Q.c.uuid == item.questionnaire_uuid)
-                .values(base_version_id=current_version_id, status=Status.A_CORRIGER.value, status_changed_at=now)
+                .values(
+                    base_version_id=current_version_id,
+                    status=taken_back_to(known_to_server=True),
+                    status_changed_at=now,
+                )
             )
         return "conflict", None
 

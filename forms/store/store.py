@@ -22,9 +22,9 @@ from sqlalchemy.dialects.sqlite import insert
 from forms.answers import Answers, is_answered
 from forms.definition import FormDefinition
 from forms.evaluation import Evaluation, evaluate, transmitted_answers
+from forms.lifecycle import Action, Status, allowed, next_state, refusal, states_allowing
 from forms.payload import canonical_json
 from forms.registry import FormRegistry
-from forms.status import EDITABLE, Status
 from forms.store.database import WRITE, integrity_ok, open_engine
 from forms.store.errors import (
     ConflictsPending,
@@ -280,14 +280,14 @@ class Store:
         """Bump updated_at if the questionnaire may be edited, inside the caller's transaction; else raise."""
         touched = c.execute(
             update(_Q)
-            .where(_Q.c.uuid == questionnaire_uuid, _Q.c.status.in_([s.value for s in EDITABLE]))
+            .where(_Q.c.uuid == questionnaire_uuid, _Q.c.status.in_(states_allowing(Action.EDIT)))
             .values(updated_at=now)
         ).rowcount
         if not touched:
             status = c.execute(select(_Q.c.status).where(_Q.c.uuid == questionnaire_uuid)).scalar()
             if status is None:
                 raise NotFound(f"Aucun questionnaire ne porte l'identifiant {questionnaire_uuid}.")
-            raise NotEditable(f"Ce questionnaire est « {Status(status).label} » : il ne peut plus être modifié.")
+            raise NotEditable(refusal(Status(status), Action.EDIT))
 
     def set_answer(self, questionnaire_uuid: str, question_id: str, value: Any) -> dt.datetime:
         """Save one answer durably (None or blank clears it); return when it was saved."""
@@ -350,7 +350,7 @@ class Store:
         if status is None:
             raise NotFound(f"Aucun questionnaire ne porte l'identifiant {questionnaire_uuid}.")
         versions = c.execute(select(func.count()).where(_V.c.questionnaire_uuid == questionnaire_uuid)).scalar()
-        return status == Status.EN_COURS.value and not versions
+        return allowed(Status(status), Action.DELETE) and not versions
 
     def can_delete(self, questionnaire_uuid: str) -> bool:
         """Only a draft never transmitted may be deleted: anything the Caf may have seen is kept."""
@@ -385,7 +385,8 @@ class Store:
                 raise ConflictsPending(
                     "Des réponses modifiées à la fois par la Caf et par vous restent à départager avant de transmettre."
                 )
-            base = c.execute(select(_Q.c.base_version_id).where(_Q.c.uuid == questionnaire_uuid)).scalar()
+            row = c.execute(select(_Q.c.base_version_id, _Q.c.status).where(_Q.c.uuid == questionnaire_uuid)).one()
+            base, status = row.base_version_id, next_state(Status(row.status), Action.TRANSMIT)
             version_id = freeze_version(
                 c,
                 definition=definition,
@@ -394,14 +395,7 @@ class Store:
                 base_version_id=base,
                 now=now,
             )
-            c.execute(
-                update(_Q)
-                .where(_Q.c.uuid == questionnaire_uuid)
-                .values(
-                    status=Status.A_ENVOYER.value,
-                    status_changed_at=now,
-                )
-            )
+            c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(status=status, status_changed_at=now))
         return version_id
 
     def versions(self, questionnaire_uuid: str) -> builtins.list[VersionInfo]:

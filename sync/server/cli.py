@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forms.cli_french import FrenchArgumentParser
 from forms.definition import DefinitionError
-from forms.status import Status
+from forms.lifecycle import SERVER_STATES, NoticeState, Status
 from sync import protocol as p
 from sync.server import accounts, campaigns, review
 from sync.server.context import ServerContext
@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing = reviews.add_parser("list", parents=[db], help="liste les questionnaires")
     listing.add_argument("--caf")
-    listing.add_argument("--state", choices=[s.value for s in p.SERVER_STATES])
+    listing.add_argument("--state", choices=[s.value for s in SERVER_STATES])
     listing.add_argument("--json", action="store_true")
     show = reviews.add_parser("show", parents=[db], help="affiche un questionnaire")
     show.add_argument("id", type=_uuid, metavar="ID")
@@ -225,7 +225,7 @@ def _show(detail: p.ReviewDetail, as_json: bool) -> None:
         print(f"  rév. {v.server_rev}  {v.version_id}  {who} ({v.author})  {when:%d/%m/%Y %H:%M}  {count} réponses")
     print("Notices :" if detail.notices else "Notices : aucune")
     for n in detail.notices:
-        state = "ouverte" if n.status == "open" else "résolue"
+        state = NoticeState(n.status).label
         where = n.question_id or "remarque générale"
         print(f"  [{state}] {where} : {n.message}")
     print("Journal :" if detail.audit else "Journal : vide")

@@ -7,6 +7,7 @@ import uuid
 
 from sqlmodel import Session, select
 
+from forms.lifecycle import NoticeState
 from sync import protocol as p
 from sync.server import feed
 from sync.server.context import ServerContext
@@ -24,7 +25,9 @@ def get_questionnaire(ctx: ServerContext, actor: Account, qid: uuid.UUID) -> p.Q
         current = session.get(Version, q.current_version_id)
         assert current is not None
         notices = session.exec(
-            select(Notice).where(Notice.questionnaire_id == qid, Notice.status == "open").order_by(Notice.created_at)  # type: ignore[arg-type]
+            select(Notice)
+            .where(Notice.questionnaire_id == qid, Notice.status == NoticeState.OPEN)
+            .order_by(Notice.created_at)  # type: ignore[arg-type]
         ).all()
         return questionnaire_view(q, current, list(notices))
 

@@ -100,7 +100,7 @@ def not_found() -> ApiProblem:
 
 
 def not_editable(state: str) -> ApiProblem:
-    from forms.status import Status
+    from forms.lifecycle import Status
 
     return ApiProblem(
         409,

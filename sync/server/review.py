@@ -11,7 +11,7 @@ import uuid
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from forms.status import Status
+from forms.lifecycle import Action, NotAllowed, NoticeState, Status, allowed, server_next_state
 from sync import protocol as p
 from sync.server import feed
 from sync.server.checks import definition_for
@@ -20,8 +20,6 @@ from sync.server.models import Account, AuditEntry, Notice, Questionnaire, Versi
 from sync.server.problems import ApiProblem, not_editable, not_found
 from sync.server.versions import audit, lock_questionnaire, state_data
 from sync.server.views import audit_view, notice_view, review_summary, version_view
-
-NOTICE_STATES = frozenset({Status.TRANSMIS, Status.A_CORRIGER})
 
 
 def _visible(q: Questionnaire | None, caf: str | None) -> Questionnaire:
@@ -35,7 +33,7 @@ def _open_counts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]
         return {}
     rows = session.exec(
         select(Notice.questionnaire_id, func.count())
-        .where(col(Notice.questionnaire_id).in_(ids), Notice.status == "open")
+        .where(col(Notice.questionnaire_id).in_(ids), Notice.status == NoticeState.OPEN)
         .group_by(Notice.questionnaire_id)  # type: ignore[arg-type]
     ).all()
     return {qid: int(n) for qid, n in rows}
@@ -71,7 +69,7 @@ def detail(ctx: ServerContext, caf: str | None, qid: uuid.UUID) -> p.ReviewDetai
             select(AuditEntry).where(AuditEntry.questionnaire_id == qid).order_by(col(AuditEntry.id))
         ).all()
         return p.ReviewDetail(
-            summary=review_summary(q, organisation, sum(1 for n in notices if n.status == "open")),
+            summary=review_summary(q, organisation, sum(1 for n in notices if n.status == NoticeState.OPEN)),
             versions=[version_view(v, authors[v.author_id]) for v in versions],
             notices=[notice_view(n) for n in notices],
             audit=[audit_view(e) for e in entries],
@@ -105,7 +103,7 @@ def add_notice(
             raise ApiProblem(
                 422, p.IDEMPOTENCY_MISMATCH, "Cet identifiant de notice a déjà servi pour un autre message"
             )
-        if q.state not in NOTICE_STATES:
+        if not allowed(Status(q.state), Action.NOTICE, on_server=True):
             raise not_editable(q.state)
         definition = definition_for(ctx, q.form_id, q.form_version)
         if request.question_id is not None and request.question_id not in {x.id for x in definition.questions()}:
@@ -127,7 +125,7 @@ def add_notice(
             version_id=q.current_version_id,
             question_id=request.question_id,
             message=message,
-            status="open",
+            status=NoticeState.OPEN,
             author_id=reviewer.id,
             created_at=now,
         )
@@ -140,23 +138,19 @@ def add_notice(
     return ctx.db.write(work)
 
 
-def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, target: Status, action: str) -> p.ReviewSummary:
+def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, action: Action) -> p.ReviewSummary:
     now = ctx.now()
 
     def work(session: Session) -> p.ReviewSummary:
         q = _visible(lock_questionnaire(session, qid), reviewer.caf)
-        if q.state != Status.TRANSMIS:
-            verb = "validé" if target == Status.VALIDE else "renvoyé pour correction"
-            raise ApiProblem(
-                409,
-                p.NOT_EDITABLE,
-                f"Seul un questionnaire « Transmis » peut être {verb} : celui-ci est « {Status(q.state).label} »",
-                state=q.state,
-            )
+        try:
+            target = server_next_state(Status(q.state), action)
+        except NotAllowed as refused:
+            raise ApiProblem(409, p.NOT_EDITABLE, str(refused), state=q.state) from None
         q.state, q.updated_at = target.value, now
         session.add(q)
         feed.emit(session, q.organisation_id, qid, [("questionnaire.state", state_data(q, now))], now)
-        audit(session, reviewer, q, action, {"state": target.value, "version_id": str(q.current_version_id)}, now)
+        audit(session, reviewer, q, action.value, {"state": target.value, "version_id": str(q.current_version_id)}, now)
         organisation = session.get(Account, q.organisation_id)
         assert organisation is not None
         return review_summary(q, organisation, _open_counts(session, [qid]).get(qid, 0))
@@ -166,9 +160,9 @@ def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, target: S
 
 def return_for_correction(ctx: ServerContext, reviewer: Account, qid: uuid.UUID) -> p.ReviewSummary:
     """Transmis → À corriger: the partner may edit again, with the open notices."""
-    return _transition(ctx, reviewer, qid, Status.A_CORRIGER, "return")
+    return _transition(ctx, reviewer, qid, Action.RETURN)
 
 
 def validate(ctx: ServerContext, reviewer: Account, qid: uuid.UUID) -> p.ReviewSummary:
     """Transmis → Validé: locked for good."""
-    return _transition(ctx, reviewer, qid, Status.VALIDE, "validate")
+    return _transition(ctx, reviewer, qid, Action.VALIDATE)

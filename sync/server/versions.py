@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from forms.lifecycle import Action, NoticeState, Status, allowed, server_next_state
 from forms.payload import canonical_json
-from forms.status import Status
 from sync import protocol as p
 from sync.server import campaigns, feed
 from sync.server.accounts import PARTNER
@@ -148,11 +148,9 @@ def submit_version(
                     )
                 ],
             )
-        if by_partner:
-            editable = q is None or q.state == Status.A_CORRIGER
-        else:  # the Caf may fix a questionnaire it reviews, or one it has returned for correction
-            editable = q is not None and q.state in (Status.TRANSMIS, Status.A_CORRIGER)
-        if not editable:
+        # The partner transmits a new or returned questionnaire; the Caf may fix one it reviews or returned.
+        state = Status(q.state) if q is not None else None
+        if not allowed(state, Action.TRANSMIT if by_partner else Action.CAF_EDIT, on_server=True):
             assert q is not None
             raise not_editable(q.state)
         if by_partner:
@@ -207,7 +205,8 @@ def _record(
     connection = session.connection()
     server_rev = (q.server_rev if q is not None else 0) + 1
     # A partner's delivery is « Transmis »; a Caf edit leaves the state where it was.
-    transmitted = Status.TRANSMIS.value if by_partner or q is None else q.state
+    state = Status(q.state) if q is not None else None
+    transmitted = server_next_state(state, Action.TRANSMIT if by_partner else Action.CAF_EDIT).value
     previous_answers: dict[str, Any] = {}
     previous_state = q.state if q is not None else None
     if q is None:
@@ -277,7 +276,7 @@ def _record(
     if by_partner and q is not None:  # a partner's new version answers the Caf's open notices
         open_ids = session.exec(
             select(Notice.id)
-            .where(Notice.questionnaire_id == qid, Notice.status == "open")
+            .where(Notice.questionnaire_id == qid, Notice.status == NoticeState.OPEN)
             .order_by(col(Notice.created_at))
         ).all()
         if open_ids:
@@ -285,7 +284,7 @@ def _record(
             connection.execute(
                 update(notices)
                 .where(notices.c.id.in_(open_ids))
-                .values(status="resolved", resolved_by_version_id=vid, resolved_at=now)
+                .values(status=NoticeState.RESOLVED, resolved_by_version_id=vid, resolved_at=now)
             )
         changes += [("notice.resolved", {"notice_id": str(n), "resolved_by_version_id": str(vid)}) for n in open_ids]
     if not by_partner:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from forms.lifecycle import NoticeState
 from sync import protocol as p
 from sync.server.models import Account, AuditEntry, Notice, Questionnaire, Version
 
@@ -19,7 +20,7 @@ def notice_view(notice: Notice) -> p.NoticeView:
         version_id=notice.version_id,
         question_id=notice.question_id,
         message=notice.message,
-        status="resolved" if notice.status == "resolved" else "open",
+        status=NoticeState(notice.status),
         created_at=notice.created_at,
         resolved_by_version_id=notice.resolved_by_version_id,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid as uuidlib
 
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import Store
 
 

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from desktop.questionnaire_view import QuestionnaireView
 from desktop.widgets.choices import RadioWidget
 from forms.attachments import attachment_path
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import Store
 from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION
 from tests.desktop.driver import Modals, answer, answer_all, button_named, click, type_into

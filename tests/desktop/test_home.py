@@ -15,8 +15,8 @@ from desktop.dialogs import NewActionDialog, ProfileDialog
 from desktop.home import EMPTY_TEXT, HomeView
 from desktop.main_window import MainWindow
 from desktop.theme import STATUS_COLOURS
+from forms.lifecycle import Status
 from forms.registry import FormRegistry
-from forms.status import Status
 from forms.store import Store
 from tests.conftest import OFFICIAL_FORM
 from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.dialogs import NewActionDialog
 from desktop.main_window import MainWindow
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import Store
 from tests.desktop.driver import Modals, answer_all, button_named, click, type_into
 from tests.desktop.test_home import rows

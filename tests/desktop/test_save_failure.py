@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop.main_window import MainWindow
 from desktop.questionnaire_view import QuestionnaireView
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import Store
 from tests.conftest import OFFICIAL_FORM
 from tests.desktop.driver import leave, type_into

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.questionnaire_view import QuestionnaireView
 from desktop.theme import STATUS_COLOURS
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import Store
 from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION
 from tests.desktop.driver import answer, type_into

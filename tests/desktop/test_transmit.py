@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.questionnaire_view import ProblemsDialog, QuestionnaireView
 from desktop.widgets import QuestionWidget
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import Store
 from tests.conftest import OFFICIAL_FORM
 from tests.desktop.driver import Modals, button_named, click

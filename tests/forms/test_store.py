@@ -21,9 +21,9 @@ import pytest
 import sqlalchemy
 from sqlmodel import SQLModel
 
+from forms.lifecycle import Status
 from forms.payload import payload_sha256
 from forms.registry import FormRegistry
-from forms.status import Status
 from forms.store import (
     DB_FILE_NAME,
     InvalidAnswer,

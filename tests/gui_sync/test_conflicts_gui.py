@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog
 from desktop.bindings import QuestionnaireBinding
 from desktop.questionnaire_view import QuestionnaireView
 from desktop.sync_dialogs import ConflictDialog
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import ConflictsPending, Store
 from forms.store.outbox import Outbox
 from forms.store.remote import Remote, RemoteState, RemoteVersion

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop.main_window import MainWindow
 from desktop.sync_dialogs import LoginDialog
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store.outbox import Outbox
 from sync.engine import SyncResult
 from sync.server import accounts, campaigns, review

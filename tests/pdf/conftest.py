@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from forms.lifecycle import Status
 from forms.pdf import bilan_from_store, render_bilan
-from forms.status import Status
 from forms.store import Store
 from tests.forms.sample_answers import FORM_ID, TITLE, complete_answers
 from tests.pdf.helpers import GENERATED_AT, set_status

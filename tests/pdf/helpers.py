@@ -13,10 +13,10 @@ from typing import Any
 from pypdf import PdfReader
 from sqlalchemy import update
 
+from forms.lifecycle import SERVER_STATES, Status
 from forms.pdf.styles import MARGIN_BOTTOM, MARGIN_TOP, PAGE_HEIGHT
-from forms.status import Status
 from forms.store import Store
-from forms.store.schema import Notice, Questionnaire
+from forms.store.schema import Notice, Outbox, Questionnaire, Version
 
 GENERATED_AT = dt.datetime(2025, 10, 3, 14, 5, tzinfo=dt.UTC)
 _SPACES = re.compile(r"\s+")
@@ -58,10 +58,19 @@ def page_count(source: Path | bytes) -> int:
 
 
 def set_status(store: Store, questionnaire_uuid: str, status: Status) -> None:
-    """What the sync client will do when the server answers; written straight to the table here."""
+    """What the sync client will do when the server answers; written straight to the tables here.
+
+    A status the server gives means the server accepted the latest version: it gets its revision
+    and its outbox item is done, as Outbox.mark_sent does.
+    """
     table = Questionnaire.__table__  # type: ignore[attr-defined]
     moment = dt.datetime(2025, 10, 2, 9, 30, tzinfo=dt.UTC).isoformat()
+    versions = store.versions(questionnaire_uuid)
     with store.engine.begin() as c:
+        if status in SERVER_STATES and versions:
+            latest = versions[-1].version_id
+            c.execute(update(Version.__table__).where(Version.__table__.c.version_id == latest).values(server_rev=1))  # type: ignore[attr-defined]
+            c.execute(update(Outbox.__table__).where(Outbox.__table__.c.op_id == latest).values(state="done"))  # type: ignore[attr-defined]
         c.execute(
             update(table)
             .where(table.c.uuid == questionnaire_uuid)

@@ -11,9 +11,9 @@ import tempfile
 from pathlib import Path
 
 import forms.store.store as store_module
+from forms.lifecycle import Status
 from forms.pdf import bilan_from_store, render_bilan, render_receipt
 from forms.registry import FormRegistry
-from forms.status import Status
 from forms.store import Store
 from tests.forms.sample_answers import DOCUMENT, DOCUMENT_BYTES, TITLE, complete_answers
 from tests.pdf.helpers import add_notice, set_status, store_attachment

@@ -10,11 +10,11 @@ from pypdf import PdfReader
 
 from forms.definition import FormDefinition
 from forms.evaluation import visible_answers
+from forms.lifecycle import Status
 from forms.pdf import bilan_from_store
 from forms.pdf.blocks import _matrix_widths
 from forms.pdf.fonts import CHECK
 from forms.pdf.styles import MARGIN_X, make_styles
-from forms.status import Status
 from forms.store import Store
 from tests.forms.sample_answers import BILAN_QUALITATIF, DOCUMENT, complete_answers
 from tests.pdf.conftest import Make

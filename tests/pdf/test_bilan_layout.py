@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from forms.lifecycle import Status
 from forms.pdf import bilan_from_store, render_bilan
-from forms.status import Status
 from forms.store import Store
 from tests.forms.sample_answers import DOCUMENT, DOCUMENT_BYTES, complete_answers
 from tests.pdf.conftest import Make

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main
-from forms.status import Status
+from forms.lifecycle import Status
 from tests.pdf.conftest import Make
 from tests.pdf.helpers import pdf_text
 

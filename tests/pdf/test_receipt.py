@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from forms.lifecycle import Status
 from forms.pdf import bilan_from_store, render_receipt
-from forms.status import Status
 from forms.store import Store
+from forms.store.outbox import Outbox
 from tests.forms.sample_answers import DOCUMENT, complete_answers
 from tests.pdf.conftest import Make
 from tests.pdf.helpers import GENERATED_AT, flat, pdf_text
@@ -48,3 +49,31 @@ def test_no_receipt_for_a_questionnaire_never_transmitted(store: Store, make: Ma
     with pytest.raises(ValueError, match="n'a jamais été transmis"):
         render_receipt(path, bilan_from_store(store, make()), generated_at=GENERATED_AT)
     assert not path.exists()
+
+
+def test_no_receipt_for_a_version_the_server_refused(store: Store, make: Make, tmp_path: Path) -> None:
+    """Transmit, get refused, take it back: the server never accepted anything, so no accusé says « Transmis »."""
+    uuid = make(complete_answers(), status=Status.A_ENVOYER)
+    outbox = Outbox(store)
+    (item,) = outbox.items(uuid)
+    outbox.mark_refused(item.op_id, code="campaign_closed", message="La campagne est close.")
+    path = tmp_path / "accuse.pdf"
+    with pytest.raises(ValueError, match="n'a jamais été transmis"):
+        render_receipt(path, bilan_from_store(store, uuid), generated_at=GENERATED_AT)  # refused, still queued
+    outbox.withdraw(uuid)
+    assert store.get(uuid).status is Status.EN_COURS
+    with pytest.raises(ValueError, match="n'a jamais été transmis"):
+        render_receipt(path, bilan_from_store(store, uuid), generated_at=GENERATED_AT)
+    assert not path.exists()
+
+
+def test_the_receipt_describes_the_accepted_version_not_a_newer_one(store: Store, make: Make, tmp_path: Path) -> None:
+    uuid = make(complete_answers(), status=Status.A_CORRIGER)
+    accepted = store.versions(uuid)[-1]
+    store.transmit(uuid)  # a correction, still waiting in the outbox
+    path = tmp_path / "accuse.pdf"
+    render_receipt(path, bilan_from_store(store, uuid), generated_at=GENERATED_AT)
+    text = pdf_text(path)
+    assert flat(accepted.version_id) in text
+    assert "Transmis le" in text
+    assert flat("une version plus récente attend d'être envoyée") in text

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from forms.attachments import import_attachment
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import Store
 from forms.store.outbox import Outbox
 from sync.engine import Backoff, Synchroniser, SyncResult

@@ -18,7 +18,7 @@ from keyring.backend import KeyringBackend
 from sqlmodel import func, select
 
 from desktop.settings import Settings as DesktopSettings
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import Store
 from forms.store.outbox import Outbox
 from sync import account, credentials

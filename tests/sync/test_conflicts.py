@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import ConflictsPending, Store
 from forms.store.outbox import Outbox
 from forms.store.remote import ConflictInfo, Remote, RemoteState, RemoteVersion

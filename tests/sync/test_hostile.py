@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from forms.status import Status
+from forms.lifecycle import Status
 from forms.store import Store
 from forms.store.outbox import Outbox
 from sync.client import MAX_REPLY_BYTES, SyncClient

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from forms.lifecycle import Status
 from forms.registry import FormRegistry
-from forms.status import Status
 from forms.store import NotEditable, Store
 from forms.store.outbox import Outbox
 from sync import account
-from sync.engine import Synchroniser
+from sync.engine import Synchroniser, last_sync
 from sync.errors import Offline
 from sync.server import campaigns
 from tests.forms.sample_answers import FORM_ID, complete_answers
@@ -190,9 +190,21 @@ def test_whole_loop_through_the_command_line(
     finally:
         store.close()
 
+    store = Store.open(data_dir, FormRegistry.load(data_dir / "forms"))
+    try:
+        assert last_sync(store) is None  # a failed sync is not a sync
+    finally:
+        store.close()
     live_server.start()
     sent = cli("sync")
     assert (sent.returncode, sent.stdout, sent.stderr) == (0, "1 questionnaire transmis.\n", "")
+    store = Store.open(data_dir, FormRegistry.load(data_dir / "forms"))
+    try:  # the command line's sync counts as the app's does
+        synced = last_sync(store)
+        assert synced is not None
+        assert abs(dt.datetime.now(dt.UTC) - synced) < dt.timedelta(minutes=5)
+    finally:
+        store.close()
 
     notice_and_return(reviewer, qid)
     pulled = cli("sync")

@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from forms.evaluation import transmitted_answers
+from forms.lifecycle import Status
 from forms.registry import FormRegistry
-from forms.status import Status
 from forms.store import Store
 from forms.store.freezing import freeze_version
 from forms.store.outbox import Outbox

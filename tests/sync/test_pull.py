@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import sync.engine
+from forms.lifecycle import Status
 from forms.registry import FormRegistry
-from forms.status import Status
 from forms.store import NotEditable, Store
 from forms.store.remote import Remote, SyncSummary
 from sync import account, credentials
