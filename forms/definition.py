@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -36,6 +37,9 @@ TEXT_TYPES = frozenset({"text", "long_text"})
 CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "matrix"})
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# What generic code needs to find in any definition (a title, a heading, a search), so that no code
+# names a question id: the PDF header, a questionnaire received from the server, the console's list.
+Role = Literal["organisation_name", "action_place", "commune", "contact_email", "siret"]
 Scalar = str | int | float | bool
 
 
@@ -109,6 +113,7 @@ class Question(_Strict):
     placeholder: str | None = None
     accept: list[str] = []
     max_size_bytes: int | None = Field(default=None, ge=1)
+    role: Role | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -247,6 +252,8 @@ class FormDefinition(_Strict):
             for q in page.questions:
                 if q.id in seen:
                     raise ValueError(f"question {q.id} en double")
+                if q.role is not None and any(other.role == q.role for other in seen.values()):
+                    raise ValueError(f"le rôle {q.role} est porté par deux questions (dont {q.id})")
                 # A condition may only read earlier questions: no cycles, one pass evaluates.
                 if q.visible_if is not None:
                     unknown = q.visible_if.questions() - seen.keys()
@@ -299,6 +306,15 @@ class FormDefinition(_Strict):
 
     def part_questions(self, part: str) -> list[Question]:
         return [q for page in self.pages if page.part == part for q in page.questions]
+
+    def question_for_role(self, role: Role) -> Question | None:
+        return next((q for q in self.questions() if q.role == role), None)
+
+    def text_for_role(self, answers: Mapping[str, Any], role: Role) -> str | None:
+        """The trimmed text answer of the question holding `role`, if there is one and it is answered."""
+        question = self.question_for_role(role)
+        value = answers.get(question.id) if question is not None else None
+        return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 _PYDANTIC_FR = {

@@ -19,8 +19,6 @@ from forms.pdf.values import NOT_ANSWERED
 from forms.store import NoticeInfo, QuestionnaireInfo, Store, VersionInfo
 from forms.store.outbox import Outbox
 
-# Attachments are kept in the data folder, one file per content, named by its SHA-256.
-ORGANISATION_QUESTION = "nom_structure"
 # "Anything not transmitted" carries the BROUILLON mark: a draft, a frozen version still in the
 # outbox, and a questionnaire the Caf sent back for correction.
 NOT_TRANSMITTED = frozenset({Status.EN_COURS, Status.A_ENVOYER, Status.A_CORRIGER})
@@ -43,8 +41,7 @@ class BilanData:
 
     @property
     def organisation(self) -> str:
-        name = self.answers.get(ORGANISATION_QUESTION)
-        return name.strip() if isinstance(name, str) and name.strip() else NOT_ANSWERED
+        return self.definition.text_for_role(self.answers, "organisation_name") or NOT_ANSWERED
 
     @property
     def status(self) -> Status:

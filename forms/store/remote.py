@@ -208,7 +208,11 @@ class Remote:
         answers = self._clean(definition, change.answers)
         row = c.execute(select(_Q).where(_Q.c.uuid == change.questionnaire_uuid)).first()
         if row is None:
-            title = str(answers.get("lieu_action") or answers.get("commune") or "sans titre")
+            title = (
+                definition.text_for_role(answers, "action_place")
+                or definition.text_for_role(answers, "commune")
+                or "sans titre"
+            )
             c.execute(
                 _Q.insert().values(
                     uuid=change.questionnaire_uuid, form_id=definition.id, form_version=definition.version,
