@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from forms.cli_french import FrenchArgumentParser
+from forms.version import APP_VERSION
 
 
 def build_parser() -> FrenchArgumentParser:
@@ -32,6 +33,7 @@ def build_parser() -> FrenchArgumentParser:
     )
     parser.add_argument("--data-dir", metavar="DOSSIER", default=None, help="dossier des données")
     parser.add_argument("--self-test", action="store_true", help="vérifie l'installation et quitte")
+    parser.add_argument("--version", action="version", version=f"Bilan Clas {APP_VERSION}", help="affiche la version")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
     commands = Commands(subparsers, common)
     for module in MODULES:

@@ -370,4 +370,3 @@ class ProblemsDialog(QDialog):
     def _on_activated(self, item: QListWidgetItem) -> None:
         self.accept()
         self.jump_requested.emit(item.data(Qt.ItemDataRole.UserRole))
-

@@ -49,6 +49,5 @@ QPushButton#primary:disabled {{ background: #9bb3d1; }}
 
 def badge_style(badge: Badge) -> str:
     return (
-        f"background: {badge.background}; color: {badge.text}; border-radius: 9px; padding: 2px 10px; "
-        "font-weight: 600;"
+        f"background: {badge.background}; color: {badge.text}; border-radius: 9px; padding: 2px 10px; font-weight: 600;"
     )

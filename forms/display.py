@@ -6,7 +6,7 @@ from typing import Any
 
 from forms.answers import is_answered
 from forms.definition import Question
-from forms.pdf.values import scalar_text
+from forms.formatting import scalar_text
 
 UNANSWERED = "Non renseigné"
 

@@ -17,6 +17,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from forms.definition import DefinitionError, FormDefinition, parse_definition
+from forms.version import APP_VERSION
 from sync.errors import (
     AuthRequired,
     BrokenReply,
@@ -43,7 +44,7 @@ from sync.protocol import (
     VersionAccepted,
 )
 
-CLIENT_VERSION = "0.1.0"
+CLIENT_VERSION = APP_VERSION
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 Model = TypeVar("Model", bound=BaseModel)
@@ -273,6 +274,6 @@ def _retry_after(response: requests.Response) -> float | None:
 
 def _version_tuple(version: str) -> tuple[int, ...]:
     try:
-        return tuple(int(part) for part in version.split("."))
+        return tuple(int(part) for part in version.split("+")[0].split("."))
     except ValueError:
         return (0,)

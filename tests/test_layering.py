@@ -118,3 +118,14 @@ def test_importing_every_forms_module_loads_no_forbidden_package() -> None:
     assert "forms.validators" in report["imported"]
     forbidden = (*QT, "requests", "urllib3", "httpx", "fastapi", "uvicorn", "keyring", "sync", "desktop")
     assert [m for m in report["loaded"] if _matches(m, forbidden)] == []
+
+
+def test_only_the_pdf_package_loads_reportlab() -> None:
+    """The definition, the evaluation, the store and the display of answers never pull the PDF library in."""
+    code = (
+        "import sys, forms.display, forms.evaluation, forms.lifecycle, forms.overview, forms.store, forms.exchange;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('reportlab', 'forms') and "
+        "(m.startswith('reportlab') or m.startswith('forms.pdf'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert loaded.stdout.strip() == "[]"

@@ -13,13 +13,13 @@ from reportlab.platypus.flowables import HRFlowable
 
 from forms.definition import Page
 from forms.evaluation import visible_answers
+from forms.formatting import NOT_ANSWERED, escape, french_datetime, local
 from forms.lifecycle import NoticeState, Status
 from forms.pdf import blocks
 from forms.pdf.data import BilanData
 from forms.pdf.document import PageFurniture, build_pdf
 from forms.pdf.fonts import REGULAR
 from forms.pdf.styles import ACCENT, FRAME_WIDTH, MUTED_HEX, RULE, TINT, Styles, make_styles, table_style
-from forms.pdf.values import NOT_ANSWERED, escape, french_datetime, local
 from forms.store import NoticeInfo
 
 PART_LABELS = {"structure": "FICHE STRUCTURE", "action": "FICHE ACTION"}

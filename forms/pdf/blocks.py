@@ -15,6 +15,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 
 from forms.answers import is_answered
 from forms.definition import Question
+from forms.formatting import NOT_ANSWERED, escape, file_size, multiline, scalar_text
 from forms.pdf.flowables import QuestionRow
 from forms.pdf.fonts import BULLET, CHECK
 from forms.pdf.styles import (
@@ -27,7 +28,6 @@ from forms.pdf.styles import (
     Styles,
     table_style,
 )
-from forms.pdf.values import NOT_ANSWERED, escape, file_size, multiline, scalar_text
 
 BLOCK_TYPES = frozenset({"matrix", "long_text", "file"})
 _MEDIA = {

@@ -14,8 +14,8 @@ from typing import Any
 
 from forms.attachments import attachment_problem
 from forms.definition import FormDefinition
+from forms.formatting import NOT_ANSWERED
 from forms.lifecycle import Status, display, receipt
-from forms.pdf.values import NOT_ANSWERED
 from forms.store import NoticeInfo, QuestionnaireInfo, Store, VersionInfo
 from forms.store.outbox import Outbox
 

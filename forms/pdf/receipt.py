@@ -9,13 +9,13 @@ from typing import BinaryIO
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from forms.formatting import escape, file_size, french_datetime
 from forms.lifecycle import Status
 from forms.pdf.bilan import campaign_text, furniture, info_table, title_block
 from forms.pdf.data import BilanData
 from forms.pdf.document import build_pdf
 from forms.pdf.fonts import REGULAR
 from forms.pdf.styles import MUTED_HEX, Styles, make_styles
-from forms.pdf.values import escape, file_size, french_datetime
 from forms.store import VersionInfo
 
 # What the Caf holds of the version an accusé describes, once the server accepted it.

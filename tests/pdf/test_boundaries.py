@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import datetime as dt, io, sys
 import forms.pdf
-from forms.pdf.values import french_number
+from forms.formatting import french_number
 assert french_number(1234.5)
 banned = sorted(m for m in sys.modules if m.split(".")[0] in {"PySide6", "shiboken6", "requests", "urllib3", "sync"})
 print(",".join(banned))

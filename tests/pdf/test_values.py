@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from forms.formatting import escape, file_size, french_date, french_number, scalar_text, with_unit
 from forms.pdf import safe_file_name
-from forms.pdf.values import escape, file_size, french_date, french_number, scalar_text, with_unit
 
 NNBSP = "\u202f"
 
@@ -77,7 +77,7 @@ def test_safe_file_name_bounds_bytes_not_characters() -> None:
 
 
 def test_dates_are_local_time() -> None:
-    from forms.pdf.values import french_datetime
+    from forms.formatting import french_datetime
 
     moment = dt.datetime(2025, 3, 14, 9, 5, 7)
     assert french_datetime(moment) == "14/03/2025 à 09:05"

@@ -1,4 +1,4 @@
-"""French display of answer values, as text safe for reportlab's paragraph mini-markup.
+"""French text for values: numbers with narrow no-break spaces, dates, sizes, units (Qt- and reportlab-free).
 
 Every function here accepts whatever a stored answer holds, even an ill-shaped one (a Caf
 version, an old file): printing must never fail on a value, it shows it as it is instead.
