@@ -7,6 +7,7 @@ import sys
 import tempfile
 from functools import partial
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
@@ -39,16 +40,39 @@ def _application() -> QApplication:
 def run(data_dir_override: str | None = None, self_test: bool = False) -> int:
     if self_test:
         return run_self_test()
+    from forms.logs import configure
     from forms.paths import data_dir
 
+    folder = data_dir(data_dir_override)
+    configure(folder, "bilan-clas app")
     app = _application()
+    sys.excepthook = partial(_unexpected, folder)
     from desktop.main_window import MainWindow
 
-    window = MainWindow(data_dir(data_dir_override))
+    window = MainWindow(folder)
     if os.environ.get(EXIT_AFTER_SHOWN):
         after_first_paint(window, partial(_leave_now, os.environ[EXIT_AFTER_SHOWN] == "list"))
     window.show()
     return app.exec()
+
+
+def _unexpected(folder: Path, kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+    """Any error no code expected: logged with its traceback, told in French; the app stays open."""
+    from forms.logs import getLogger, log_path
+
+    getLogger("app").error("unexpected error", exc_info=(kind, error, trace))
+    if issubclass(kind, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.critical(
+        None,
+        "Bilan Clas",
+        "Une erreur inattendue est survenue. Vos réponses déjà enregistrées sont conservées.\n\n"
+        "Si elle se reproduit, envoyez à votre contact le contenu de « Aide › Informations pour "
+        f"l'assistance » ; le détail est dans le journal :\n{log_path(folder)}",
+    )
 
 
 def _leave_now(after_list: bool) -> None:

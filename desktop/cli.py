@@ -68,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(arguments)
     handler = getattr(args, "handler", None)
+    if handler is not None:
+        _log_command(args)
     try:
         return run_gui(args) if handler is None else int(handler(args))
     except (CommandError, StoreError, DefinitionError) as error:
@@ -92,3 +94,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _log_command(args: argparse.Namespace) -> None:
+    """Commands log to the data folder's journal too (its name only: arguments may hold answers)."""
+    from forms.logs import configure
+    from forms.paths import data_dir
+
+    try:
+        folder = data_dir(getattr(args, "data_dir", None))
+    except OSError:
+        return  # the command itself reports an unusable data folder
+    configure(folder, "bilan-clas").info("command %s", args.command)

@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         self.login_action = self._action(toolbar, "Se connecter…", self.show_login, None)
         toolbar.addSeparator()
         self.export_all_action = self._action(toolbar, "Exporter tous les bilans en PDF…", self.export_all_pdf, None)
+        help_menu = self.menuBar().addMenu("&Aide")
+        self.support_action = help_menu.addAction("Informations pour l'assistance…", self.show_support_info)
         self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
         self.home.empty_label.setText("Chargement…")
         after_first_paint(self, self._load)  # the window shows first; the data loads on the next turn
@@ -111,6 +113,22 @@ class MainWindow(QMainWindow):
         self.sync.busy_changed.connect(self._on_sync_busy)
         self.statusBar().addPermanentWidget(SyncStatus(self.sync))
         self.sync.start()
+
+    def show_support_info(self) -> None:
+        """Version, platform, data folder, last sync and the log's last lines, shown and copied."""
+        from PySide6.QtGui import QGuiApplication
+
+        from forms.logs import support_report
+        from sync.engine import last_sync
+
+        synced = last_sync(self.session.store) if self.session is not None else None
+        when = f"{synced.astimezone():%d/%m/%Y %H:%M:%S}" if synced else None
+        report = support_report(self.data_dir, when)
+        QGuiApplication.clipboard().setText(report)
+        box = QMessageBox(QMessageBox.Icon.Information, "Informations pour l'assistance", "", parent=self)
+        box.setText("Ces informations sont copiées : collez-les dans votre message à l'assistance.")
+        box.setDetailedText(report)
+        box.exec()
 
     # --- sync -------------------------------------------------------------------------------
 

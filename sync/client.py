@@ -17,6 +17,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from forms.definition import DefinitionError, FormDefinition, parse_definition
+from forms.logs import getLogger
 from forms.version import APP_VERSION
 from sync.errors import (
     AuthRequired,
@@ -45,6 +46,7 @@ from sync.protocol import (
 )
 
 CLIENT_VERSION = APP_VERSION
+_log = getLogger("sync.client")
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 Model = TypeVar("Model", bound=BaseModel)
@@ -155,6 +157,12 @@ class SyncClient:
 
     def _raise_for_status(self, response: requests.Response) -> None:
         status = response.status_code
+        # The method, path, code, time and request id; never the headers or bodies (token, answers).
+        _log.info(
+            "%s %s -> %s in %.0f ms (request %s)",
+            response.request.method, response.request.path_url, status,
+            response.elapsed.total_seconds() * 1000, response.headers.get("X-Request-ID", "-"),
+        )  # fmt: skip
         if 300 <= status < 400:
             where = response.headers.get("Location", "ailleurs")
             raise BrokenReply(

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from forms.attachments import attachment_path
+from forms.logs import getLogger
 from forms.store import Store
 from forms.store.outbox import Outbox, OutboxItem
 from forms.store.remote import (
@@ -103,6 +104,7 @@ class Backoff:
         return max(jittered, retry_after or 0.0)
 
 
+_log = getLogger("sync.engine")
 LAST_SYNC_KEY = "last_sync_at"
 """Store setting: when the last complete sync ended (UTC, ISO 8601)."""
 
@@ -136,6 +138,21 @@ class Synchroniser:
 
     def run(self, *, force: bool = True, report: Report = _no_report, cancelled: Cancelled = _never) -> SyncResult:
         """Pull, push, pull. `force` sends even what waits for a later attempt (a click on Synchroniser)."""
+        started = time.monotonic()
+        _log.info("sync started: %d waiting in the outbox", self.outbox.count())
+        try:
+            result = self._run(force=force, report=report, cancelled=cancelled)
+        except Exception as error:
+            _log.warning("sync stopped after %.0f ms: %s", (time.monotonic() - started) * 1000, type(error).__name__)
+            raise
+        _log.info(
+            "sync done in %.0f ms: sent %d, refused %d, deferred %d, merged %d, new forms %d, cancelled %s",
+            (time.monotonic() - started) * 1000, result.sent, len(result.refused), result.deferred, result.merged,
+            result.new_forms, result.cancelled,
+        )  # fmt: skip
+        return result
+
+    def _run(self, *, force: bool, report: Report, cancelled: Cancelled) -> SyncResult:
         result = SyncResult()
         report(0, 0, "Récupération des nouvelles de la Caf…")
         self._refresh_forms(result)

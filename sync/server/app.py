@@ -14,6 +14,7 @@ from sync.server import routes_meta, routes_partner, routes_review
 from sync.server.context import ServerContext
 from sync.server.limits import BodyLimit
 from sync.server.problems import install_handlers
+from sync.server.request_log import RequestLog, log_to_stderr
 from sync.server.settings import Settings
 
 DESCRIPTION = (
@@ -48,12 +49,14 @@ def create_app(settings: Settings | None = None, *, ctx: ServerContext | None = 
         max_body_bytes=context.settings.max_body_bytes,
         max_attachment_bytes=context.settings.max_attachment_bytes,
     )
+    app.add_middleware(RequestLog)  # type: ignore[arg-type]  # outermost: times and tags every request
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
 def app_from_environment() -> FastAPI:
     """Factory for `uvicorn --factory` and worker processes: settings from the environment."""
+    log_to_stderr()
     return create_app(Settings())
 
 

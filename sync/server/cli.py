@@ -26,6 +26,7 @@ from sync import protocol as p
 from sync.server import accounts, campaigns, review
 from sync.server.context import ServerContext
 from sync.server.problems import ApiProblem
+from sync.server.request_log import log_to_stderr
 from sync.server.settings import (
     DATABASE_ENV,
     DEFAULT_SQLITE_FILE,
@@ -135,6 +136,7 @@ def _serve(args: argparse.Namespace) -> None:
 
     settings = _settings(args)
     print(f"Serveur Bilan Clas : http://{args.host}:{args.port}{p.API_PREFIX} (base : {_safe_url(settings)})")
+    log_to_stderr()
     options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
