@@ -62,7 +62,7 @@ class PdfActions(QObject):
             return path
 
         self._open_after = path if open_after else None
-        self.tasks.run(work, on_success=self._on_rendered, on_failure=self._on_failed)
+        self.tasks.run(work, on_success=self._on_rendered, on_failure=self._on_failed, lane="pdf")
 
     def _on_rendered(self, path: Any) -> None:
         if self._open_after is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
@@ -99,7 +99,11 @@ class PdfActions(QObject):
             return export_all(self.store, Path(folder), on_progress=context.report)
 
         self.tasks.run(
-            work, on_success=self._on_all_done, on_failure=self._on_all_failed, on_progress=self._on_progress
+            work,
+            on_success=self._on_all_done,
+            on_failure=self._on_all_failed,
+            on_progress=self._on_progress,
+            lane="pdf",
         )
 
     def _on_progress(self, done: int, total: int, _text: str) -> None:

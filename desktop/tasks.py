@@ -1,19 +1,31 @@
 """The one way the app runs long work (network, bulk PDF) off the GUI thread.
 
-    handle = tasks.run(work, on_success=..., on_failure=..., on_progress=...)
+    handle = tasks.run(work, on_success=..., on_failure=..., on_progress=..., lane="pdf")
 
-`work(context)` runs on a pool thread: it must not touch any widget; it reports with
+`work(context)` runs on a worker thread: it must not touch any widget; it reports with
 `context.report(done, total, text)` and checks `context.cancelled()` to stop early. The callbacks
 run on the GUI thread (queued signals). Connect bound methods, not closures over widgets.
+
+Each lane has one thread: work of one kind runs in order, a sync never waits behind a bulk PDF,
+and no two tasks of a lane ever hold the store's connection at once. Without `on_failure`, a
+failure is logged with its traceback and told in French.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from forms.logs import getLogger
+
+T = TypeVar("T")
+Lane = Literal["network", "pdf", "store"]
+LANES: tuple[Lane, ...] = ("network", "pdf", "store")
+_log = getLogger("app.tasks")
 
 
 class TaskContext:
@@ -74,27 +86,39 @@ class _Runnable(QRunnable):
 class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
+        self.pools: dict[Lane, QThreadPool] = {}
+        for lane in LANES:
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(1)
+            self.pools[lane] = pool
 
     def run(
         self,
-        work: Callable[[TaskContext], Any],
+        work: Callable[[TaskContext], T],
         *,
-        on_success: Callable[[Any], None] | None = None,
+        on_success: Callable[[T], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
+        lane: Lane = "network",
     ) -> TaskHandle:
         handle = TaskHandle(self)
         if on_success is not None:
             handle.signals.succeeded.connect(on_success)
-        if on_failure is not None:
-            handle.signals.failed.connect(on_failure)
+        handle.signals.failed.connect(on_failure if on_failure is not None else self._default_failure)
         if on_progress is not None:
             handle.signals.progressed.connect(on_progress)
-        self.pool.start(_Runnable(work, handle))
+        self.pools[lane].start(_Runnable(work, handle))
         return handle
 
+    def _default_failure(self, error: BaseException) -> None:
+        _log.error("background task failed", exc_info=(type(error), error, error.__traceback__))
+        parent = self.parent()
+        QMessageBox.warning(
+            parent if isinstance(parent, QWidget) else None,
+            "Bilan Clas",
+            f"L'opération n'a pas abouti : {error}\nRien de ce que vous avez saisi n'est perdu.",
+        )
+
     def wait(self, msecs: int = 30_000) -> bool:
-        """Wait for every task to end (at exit and in tests)."""
-        return self.pool.waitForDone(msecs)
+        """Wait for every task of every lane to end (at exit and in tests)."""
+        return all(pool.waitForDone(msecs) for pool in self.pools.values())

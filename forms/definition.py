@@ -33,7 +33,6 @@ QuestionType = Literal[
     "file",
 ]
 NUMERIC_TYPES = frozenset({"integer", "decimal"})
-TEXT_TYPES = frozenset({"text", "long_text"})
 CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "matrix"})
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]

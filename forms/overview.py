@@ -78,9 +78,6 @@ class QuestionnaireState:
     def open_notices(self) -> tuple[ShownNotice, ...]:
         return tuple(n for n in self.notices if not n.resolved)
 
-    def notices_on(self, question_id: str) -> tuple[ShownNotice, ...]:
-        return tuple(n for n in self.notices if n.question_id == question_id)
-
     @property
     def pages_with_notices(self) -> frozenset[str]:
         """Question ids carrying an open notice (the page list marks their pages)."""

@@ -39,7 +39,6 @@ from sync.protocol import (
     FormList,
     Meta,
     Problem,
-    QuestionnaireView,
     TokenRequest,
     TokenResponse,
     VersionAccepted,
@@ -268,9 +267,6 @@ class SyncClient:
 
     def form_refs(self) -> list[tuple[str, int]]:
         return [(ref.form_id, ref.form_version) for ref in self._parse(FormList, self._request("GET", "/forms")).forms]
-
-    def questionnaire(self, questionnaire_id: str) -> QuestionnaireView:
-        return self._parse(QuestionnaireView, self._request("GET", f"/questionnaires/{questionnaire_id}"))
 
 
 def _retry_after(response: requests.Response) -> float | None:

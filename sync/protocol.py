@@ -33,10 +33,22 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from forms.lifecycle import NoticeState
-from forms.payload import payload_sha256
+from forms.transmission import (
+    _NO_CONTROL,
+    _NO_NUL,
+    Answers,
+    AttachmentRef,
+    Identifier,
+    Sha256,
+    VersionBody,
+    WireModel,
+    content_sha256,
+)
+
+__all__ = ["AttachmentRef", "VersionBody", "WireModel", "content_sha256"]  # re-exported: the protocol's too
 
 # 2026-11-22: v1, first published version of the protocol. Bump on any incompatible change;
 # the server then keeps serving the previous prefix until MIN_CLIENT_VERSION moves past it.
@@ -110,32 +122,20 @@ PROBLEM_CODES = frozenset(
     }
 )
 
-# Client reaction by code (research §4.4): retry later with the same key and body only for
-# transport failures, 5xx, 429 and 503; the codes below are final for that body.
-FINAL_CODES = frozenset(PROBLEM_CODES - {RATE_LIMITED, INTERNAL_ERROR})
 
 # --- bounded scalar types --------------------------------------------------------------------
 
 # No NUL anywhere (PostgreSQL text cannot hold it), no control character in identifiers and e-mails.
-_NO_NUL = r"^[^\x00]*$"
-_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NO_CONTROL)]
 ShortText = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL)]
 LongText = Annotated[str, StringConstraints(max_length=4000, pattern=_NO_NUL)]
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=_NO_CONTROL)]
 NoticeText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NOTICE_CHARS, pattern=_NO_NUL)]
-Answers = Annotated[dict[Identifier, Any], Field(max_length=1000)]
 ServerState = Literal["transmis", "a_corriger", "valide"]
 Role = Literal["partner", "reviewer"]
 AuthorRole = Literal["partner", "caf"]
 ChangeType = Literal["questionnaire.version", "questionnaire.state", "notice.created", "notice.resolved"]
 
 # Server states are the lifecycle's (forms/lifecycle.py, DESIGN §5).
-
-
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --- meta, forms, auth -------------------------------------------------------------------------
@@ -179,83 +179,6 @@ class TokenResponse(WireModel):
 
 
 # --- transmissions -----------------------------------------------------------------------------
-
-
-class AttachmentRef(WireModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=_NO_NUL)]
-    sha256: Sha256
-    size: int = Field(ge=0)
-    media_type: Annotated[str, StringConstraints(max_length=127, pattern=_NO_CONTROL)]
-
-
-class VersionBody(WireModel):
-    """One transmission, frozen before its first attempt; the version id is its idempotency key.
-
-    `answers` are the transmitted answers (forms.evaluation.transmitted_answers): visible, answered
-    questions only, in canonical form; anything else is refused with 422 `validation`.
-    """
-
-    base_version_id: uuid.UUID | None
-    form_id: Identifier
-    form_version: int = Field(ge=1)
-    answers: Answers
-    attachments: Annotated[list[AttachmentRef], Field(max_length=50)] = []
-    payload_sha256: Sha256
-
-    def expected_sha256(self) -> str:
-        return content_sha256(
-            base_version_id=self.base_version_id,
-            form_id=self.form_id,
-            form_version=self.form_version,
-            answers=self.answers,
-            attachments=self.attachments,
-        )
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        base_version_id: uuid.UUID | None,
-        form_id: str,
-        form_version: int,
-        answers: dict[str, Any],
-        attachments: list[AttachmentRef] | None = None,
-    ) -> VersionBody:
-        """A body with its payload_sha256 computed the way the server checks it."""
-        refs = list(attachments or [])
-        digest = content_sha256(
-            base_version_id=base_version_id,
-            form_id=form_id,
-            form_version=form_version,
-            answers=answers,
-            attachments=refs,
-        )
-        return cls(
-            base_version_id=base_version_id,
-            form_id=form_id,
-            form_version=form_version,
-            answers=answers,
-            attachments=refs,
-            payload_sha256=digest,
-        )
-
-
-def content_sha256(
-    *,
-    base_version_id: uuid.UUID | None,
-    form_id: str,
-    form_version: int,
-    answers: dict[str, Any],
-    attachments: list[AttachmentRef],
-) -> str:
-    """forms.payload.payload_sha256 over the body, with the UUID in its canonical lower-case text."""
-    return payload_sha256(
-        base_version_id=str(base_version_id) if base_version_id is not None else None,
-        form_id=form_id,
-        form_version=form_version,
-        answers=answers,
-        attachments=[a.model_dump(mode="json") for a in attachments],
-    )
 
 
 class VersionAccepted(WireModel):
@@ -399,6 +322,11 @@ _DATA_MODELS: dict[str, type[WireModel]] = {
     "notice.created": NoticeView,
     "notice.resolved": NoticeResolvedData,
 }
+
+
+def change_type(data: ChangeData) -> ChangeType:
+    """The feed type of a change's data model: the server writes models, never hand-made dicts."""
+    return next(kind for kind, model in _DATA_MODELS.items() if type(data) is model)  # type: ignore[return-value,misc]
 
 
 class Change(WireModel):

@@ -6,7 +6,6 @@ holding a snapshot taken on another.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -51,10 +50,6 @@ class BilanData:
     def status_label(self) -> str:
         """The status as the app and the CLI show it (« Échec d'envoi » included)."""
         return display(self.info.status, self.outbox_states.values()).label
-
-    @property
-    def status_date(self) -> dt.datetime:
-        return self.info.status_changed_at
 
     @property
     def draft(self) -> bool:

@@ -9,8 +9,9 @@ from sqlalchemy import Connection
 
 from forms.definition import FormDefinition
 from forms.lifecycle import OutboxState
-from forms.payload import canonical_json, payload_sha256
+from forms.payload import canonical_json
 from forms.store.schema import Outbox, Version
+from forms.transmission import AttachmentRef, VersionBody
 
 _V = Version.__table__  # type: ignore[attr-defined]
 _O = Outbox.__table__  # type: ignore[attr-defined]
@@ -30,25 +31,21 @@ def freeze_version(
     `answers` must already be the transmitted answers (visible, answered, normalised). The body is
     the exact bytes sent on every attempt: it never changes after this.
     """
-    attachments = [answers[q.id] for q in definition.questions() if q.type == "file" and q.id in answers]
-    digest = payload_sha256(
-        base_version_id=base_version_id,
+    attachments = [
+        AttachmentRef.model_validate(answers[q.id])
+        for q in definition.questions()
+        if q.type == "file" and q.id in answers
+    ]
+    frozen = VersionBody.build(
+        base_version_id=uuidlib.UUID(base_version_id) if base_version_id else None,
         form_id=definition.id,
         form_version=definition.version,
         answers=answers,
         attachments=attachments,
-    )
+    )  # the same model the server parses it with, and builds its own (Caf) versions from
+    digest = frozen.payload_sha256
     version_id = str(uuidlib.uuid4())
-    body = canonical_json(
-        {
-            "base_version_id": base_version_id,
-            "form_id": definition.id,
-            "form_version": definition.version,
-            "answers": answers,
-            "attachments": attachments,
-            "payload_sha256": digest,
-        }
-    )
+    body = canonical_json(frozen.model_dump(mode="json"))
     connection.execute(
         _V.insert().values(
             version_id=version_id,

@@ -25,8 +25,10 @@ from forms.lifecycle import SERVER_STATES, NoticeState, Status
 from sync import protocol as p
 from sync.server import accounts, campaigns, review
 from sync.server.context import ServerContext
+from sync.server.db import Database
 from sync.server.problems import ApiProblem
 from sync.server.request_log import log_to_stderr
+from sync.server.schema import SchemaOutdated, upgrade
 from sync.server.settings import (
     DATABASE_ENV,
     DEFAULT_SQLITE_FILE,
@@ -85,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=1, help="processus serveurs (plusieurs : avec PostgreSQL ; défaut 1)"
     )
 
+    commands.add_parser(
+        "migrate", parents=[db], help="met à jour le schéma de la base (après une mise à jour du serveur)"
+    )
+
     for role, text in ((accounts.PARTNER, "partenaire"), (accounts.REVIEWER, "agent de Caf")):
         add = commands.add_parser(f"add-{role}", parents=[db], help=f"crée un compte {text}")
         add.add_argument("--email", required=True)
@@ -122,6 +128,19 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("id", type=_uuid, metavar="ID")
         command.add_argument("--reviewer", required=True, help="e-mail de l'agent de Caf")
     return parser
+
+
+def _migrate(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    db = Database(settings.database_url, pool_size=1, max_overflow=0)
+    try:
+        before, after = upgrade(db.write_engine)
+    finally:
+        db.dispose()
+    if before == after:
+        print(f"Base {_safe_url(settings)} : déjà à jour (révision {after}).")
+    else:
+        print(f"Base {_safe_url(settings)} : révision {before or 'vide'} → {after}.")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -242,6 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             _serve(args)
             return 0
+        if args.command == "migrate":
+            _migrate(args)
+            return 0
         ctx = ServerContext.open(_settings(args))
         try:
             if args.command in ("add-partner", "add-reviewer"):
@@ -256,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problem.code == p.NOT_FOUND and getattr(args, "id", None):
             return _fail(f"Questionnaire introuvable (ou hors de la Caf de l'agent) : {args.id}")
         return _fail(problem.message())
-    except (CliError, accounts.AccountError, campaigns.CampaignError, DefinitionError) as exc:
+    except (CliError, accounts.AccountError, campaigns.CampaignError, DefinitionError, SchemaOutdated) as exc:
         return _fail(str(exc))
     except SQLAlchemyError as exc:
         return _fail(

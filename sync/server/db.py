@@ -69,7 +69,10 @@ class Database:
             self._write_lock = None
 
     def create_schema(self) -> None:
-        ServerModel.metadata.create_all(self.write_engine)
+        """A new database gets the schema; an existing one must be at the head revision (SchemaOutdated)."""
+        from sync.server.schema import ensure_current
+
+        ensure_current(self.write_engine)
 
     def dispose(self) -> None:
         self.write_engine.dispose()

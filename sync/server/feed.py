@@ -12,7 +12,6 @@ import binascii
 import datetime as dt
 import json
 import uuid
-from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
@@ -45,10 +44,10 @@ def emit(
     session: Session,
     organisation_id: int,
     questionnaire_id: uuid.UUID,
-    changes: list[tuple[str, dict[str, Any]]],
+    changes: list[p.ChangeData],
     now: dt.datetime,
 ) -> list[int]:
-    """Append `changes` (type, data) to the organisation's feed; returns their seqs."""
+    """Append `changes` (protocol models, typed by p.change_type) to the organisation's feed; returns their seqs."""
     if not changes:
         return []
     connection = session.connection()
@@ -62,12 +61,12 @@ def emit(
         {
             "organisation_id": organisation_id,
             "seq": first + offset,
-            "type": kind,
+            "type": p.change_type(data),
             "questionnaire_id": questionnaire_id,
-            "data_json": canonical_json(data),
+            "data_json": canonical_json(data.model_dump(mode="json")),
             "created_at": now,
         }
-        for offset, (kind, data) in enumerate(changes)
+        for offset, data in enumerate(changes)
     ]
     connection.execute(_INSERT_CHANGE, rows)
     return list(range(first, last + 1))

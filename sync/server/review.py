@@ -131,7 +131,7 @@ def add_notice(
         )
         session.add(notice)
         view = notice_view(notice)
-        feed.emit(session, q.organisation_id, qid, [("notice.created", view.model_dump(mode="json"))], now)
+        feed.emit(session, q.organisation_id, qid, [view], now)
         audit(session, reviewer, q, "notice", {"notice_id": str(notice_id), "question_id": request.question_id}, now)
         return 201, view
 
@@ -149,7 +149,7 @@ def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, action: A
             raise ApiProblem(409, p.NOT_EDITABLE, str(refused), state=q.state) from None
         q.state, q.updated_at = target.value, now
         session.add(q)
-        feed.emit(session, q.organisation_id, qid, [("questionnaire.state", state_data(q, now))], now)
+        feed.emit(session, q.organisation_id, qid, [state_data(q, now)], now)
         audit(session, reviewer, q, action.value, {"state": target.value, "version_id": str(q.current_version_id)}, now)
         organisation = session.get(Account, q.organisation_id)
         assert organisation is not None

@@ -258,21 +258,16 @@ def _record(
             "created_at": now,
         },
     )
-    version_data = {
-        "version_id": str(vid),
-        "base_version_id": str(body.base_version_id) if body.base_version_id else None,
-        "server_rev": server_rev,
-        "author_role": author_role,
-        "form_id": body.form_id,
-        "form_version": body.form_version,
-        "answers": body.answers,
-        "attachments": prepared.attachments,
-        "payload_sha256": body.payload_sha256,
-        "created_at": iso(now),
-    }
-    changes: list[tuple[str, dict[str, Any]]] = [("questionnaire.version", version_data)]
+    # Built without re-validation (model_construct): every field comes from the body just validated.
+    changes: list[p.ChangeData] = [
+        p.VersionChangeData.model_construct(
+            version_id=vid, base_version_id=body.base_version_id, server_rev=server_rev, author_role=author_role,
+            form_id=body.form_id, form_version=body.form_version, answers=body.answers,
+            attachments=body.attachments, payload_sha256=body.payload_sha256, created_at=now,
+        )
+    ]  # fmt: skip
     if previous_state != transmitted:
-        changes.append(("questionnaire.state", {"state": transmitted, "version_id": str(vid), "at": iso(now)}))
+        changes.append(p.StateChangeData.model_construct(state=transmitted, version_id=vid, at=now))
     if by_partner and q is not None:  # a partner's new version answers the Caf's open notices
         open_ids = session.exec(
             select(Notice.id)
@@ -286,7 +281,7 @@ def _record(
                 .where(notices.c.id.in_(open_ids))
                 .values(status=NoticeState.RESOLVED, resolved_by_version_id=vid, resolved_at=now)
             )
-        changes += [("notice.resolved", {"notice_id": str(n), "resolved_by_version_id": str(vid)}) for n in open_ids]
+        changes += [p.NoticeResolvedData(notice_id=n, resolved_by_version_id=vid) for n in open_ids]
     if not by_partner:
         assert q is not None
         changed = sorted(
@@ -316,15 +311,10 @@ def _record(
     return Submission(201, accepted)
 
 
-def iso(moment: dt.datetime) -> str:
-    """The JSON form pydantic gives an aware UTC datetime (…Z), so every feed row reads alike."""
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
 def _current_answers(session: Session, q: Questionnaire) -> dict[str, Any]:
     text = session.exec(select(Version.answers_json).where(Version.id == q.current_version_id)).first()
     return json.loads(text) if text is not None else {}
 
 
-def state_data(q: Questionnaire, now: dt.datetime) -> dict[str, Any]:
-    return p.StateChangeData(state=q.state, version_id=q.current_version_id, at=now).model_dump(mode="json")  # type: ignore[arg-type]
+def state_data(q: Questionnaire, now: dt.datetime) -> p.StateChangeData:
+    return p.StateChangeData(state=q.state, version_id=q.current_version_id, at=now)  # type: ignore[arg-type]

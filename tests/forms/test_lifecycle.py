@@ -235,3 +235,13 @@ StoreLifecycle.TestCase.settings = settings(
     max_examples=25, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_store_follows_the_table = StoreLifecycle.TestCase
+
+
+def test_the_protocol_speaks_the_lifecycle_states() -> None:
+    from typing import get_args
+
+    from forms.lifecycle import SERVER_STATES, NoticeState
+    from sync import protocol
+
+    assert get_args(protocol.ServerState) == tuple(s.value for s in SERVER_STATES)
+    assert protocol.NoticeView.model_fields["status"].annotation is NoticeState
