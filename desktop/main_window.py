@@ -164,9 +164,12 @@ class MainWindow(QMainWindow):
         news = result.summary.text() if isinstance(result, SyncResult) else ""
         if news:
             self.home.show_news(news)
-        self.refresh_list()
-        if self.questionnaire_view is not None:
-            self.questionnaire_view.refresh_from_store()
+        changed = result.changed if isinstance(result, SyncResult) else None
+        if changed is None or changed:
+            self.refresh_list()
+        view = self.questionnaire_view
+        if view is not None and (changed is None or view.uuid in changed):
+            view.refresh_from_store()  # the answers the user is looking at stay put unless the Caf changed them
         if self._manual_sync and getattr(result, "refused", None):
             QMessageBox.warning(
                 self,

@@ -68,6 +68,12 @@ class SyncResult:
     new_forms: int = 0  # definitions received from the server (a new campaign, a new version)
     summary: SyncSummary = field(default_factory=SyncSummary)
     cancelled: bool = False
+    attempted: set[str] = field(default_factory=set)  # questionnaires whose transmission was tried
+
+    @property
+    def changed(self) -> set[str]:
+        """Every questionnaire this sync may have changed: the views refresh these, not everything."""
+        return self.attempted | self.summary.changed
 
     def text(self) -> str:
         parts = []
@@ -218,6 +224,7 @@ class Synchroniser:
                     result.cancelled = True
                     return
                 report(done, max(total, done + 1), f"Envoi {done + 1} sur {max(total, done + 1)}…")
+                result.attempted.add(item.questionnaire_uuid)
                 if not self._send(item, result):
                     postponed.add(item.op_id)
                 done += 1

@@ -99,6 +99,7 @@ class SyncSummary:
     caf_edits: int = 0
     conflicts: int = 0
     received: int = 0  # questionnaires that did not exist on this computer
+    changed: set[str] = field(default_factory=set)  # every questionnaire this pull changed: views refresh only these
 
     def add(self, other: SyncSummary) -> None:
         self.states.update(other.states)
@@ -106,6 +107,7 @@ class SyncSummary:
         self.caf_edits += other.caf_edits
         self.conflicts += other.conflicts
         self.received += other.received
+        self.changed |= other.changed
 
     def text(self) -> str:
         parts = []
@@ -166,12 +168,12 @@ class Remote:
                         self._state(c, change, summary)
                 elif isinstance(change, RemoteNotice):
                     self._notice(c, change, summary)
-                else:
-                    c.execute(
-                        update(_N)
-                        .where(_N.c.notice_id == change.notice_id, _N.c.status == NoticeState.OPEN)
-                        .values(status=NoticeState.RESOLVED, resolved_at=now)
-                    )
+                elif c.execute(
+                    update(_N)
+                    .where(_N.c.notice_id == change.notice_id, _N.c.status == NoticeState.OPEN)
+                    .values(status=NoticeState.RESOLVED, resolved_at=now)
+                ).rowcount:
+                    summary.changed.add(change.questionnaire_uuid)
             c.execute(
                 insert(_S)
                 .values(key=CURSOR_KEY, value=next_cursor)
@@ -204,6 +206,7 @@ class Remote:
                 .values(state=OutboxState.DONE)
             ).rowcount:
                 self._advance_base(c, change)
+                summary.changed.add(change.questionnaire_uuid)
             return
         answers = self._clean(definition, change.answers)
         row = c.execute(select(_Q).where(_Q.c.uuid == change.questionnaire_uuid)).first()
@@ -231,6 +234,7 @@ class Remote:
                 payload_sha256=change.payload_sha256, server_rev=change.server_rev, created_at=change.created_at,
             )
         )  # fmt: skip
+        summary.changed.add(change.questionnaire_uuid)
         if change.author_role == "caf":
             summary.caf_edits += 1
         assert row is not None
@@ -286,6 +290,7 @@ class Remote:
             .values(status=change.state, status_changed_at=change.at)
         )
         summary.states[change.state] += 1
+        summary.changed.add(change.questionnaire_uuid)
 
     def _older_version(self, c: Connection, change: RemoteState) -> bool:
         """Whether the state is about a version older than the newest server version seen here."""
@@ -313,6 +318,8 @@ class Remote:
             .on_conflict_do_nothing()
         ).rowcount  # fmt: skip
         summary.notices += inserted
+        if inserted:
+            summary.changed.add(change.questionnaire_uuid)
 
     # --- answers helpers -------------------------------------------------------------------
 
