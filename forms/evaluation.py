@@ -14,7 +14,7 @@ from typing import Any, Literal
 from forms.answers import Answers, is_answered
 from forms.conditions import holds
 from forms.definition import FormDefinition
-from forms.rules import broken
+from forms.rules import finding
 from forms.validators import check, normalise
 
 Severity = Literal["error", "advice"]
@@ -31,6 +31,11 @@ class Issue:
     code: str  # REQUIRED, INVALID, or the id of the cross-field rule
     message: str
     severity: Severity = "error"
+    source: str | None = None  # for a rule: its document and section, e.g. « Circulaire C-2026-069, § 2.1 »
+
+    @property
+    def rule_id(self) -> str | None:
+        return self.code if self.code not in (REQUIRED, INVALID) else None
 
 
 class Progress(StrEnum):
@@ -111,8 +116,13 @@ def evaluate(definition: FormDefinition, answers: Mapping[str, Any]) -> Evaluati
             else:
                 valid[q.id] = value
     for rule in definition.rules:
-        if rule.target in visible and broken(rule, valid):
-            issues.append(Issue(rule.target, definition.page_of(rule.target).id, rule.id, rule.message, rule.severity))
+        if rule.target not in visible:
+            continue
+        message = finding(rule, valid)
+        if message is not None:
+            source = rule.source.label if rule.source else None
+            page_id = definition.page_of(rule.target).id
+            issues.append(Issue(rule.target, page_id, rule.id, message, rule.severity, source))
     order = {q.id: n for n, q in enumerate(definition.questions())}
     issues.sort(key=lambda i: (order[i.question_id], i.severity != "error"))
     return Evaluation(visible, tuple(issues), tuple(_progress(definition, visible, kept, issues)))
@@ -138,10 +148,18 @@ def _progress(
 
 
 def transmitted_answers(definition: FormDefinition, answers: Mapping[str, Any]) -> Answers:
-    """What a transmitted version keeps: visible, answered, known questions, in canonical form."""
+    """What a transmitted version keeps: visible, answered, known questions, in canonical form.
+
+    Auto-diagnostic answers (scope "local") stay on this computer: they are never part of it."""
     visible, kept = visible_answers(definition, answers)
     return {
         q.id: normalise(q, kept[q.id])
         for q in definition.questions()
-        if q.id in visible and is_answered(kept.get(q.id))
+        if q.id in visible and not q.local and is_answered(kept.get(q.id))
     }
+
+
+def without_local(definition: FormDefinition, answers: Mapping[str, Any]) -> Answers:
+    """`answers` minus the auto-diagnostic ones (what a server keeps of whatever it is sent)."""
+    local = {q.id for q in definition.questions() if q.local}
+    return {k: v for k, v in answers.items() if k not in local}
