@@ -140,6 +140,7 @@ class Page(_Strict):
     title: str = Field(min_length=1)
     part: Literal["structure", "action"]
     intro: str | None = None
+    note: str | None = None  # for maintainers, never shown
     questions: list[Question] = Field(min_length=1)
 
 
@@ -160,6 +161,7 @@ class FormDefinition(_Strict):
     version: int = Field(ge=1)
     title: str
     description: str | None = None
+    note: str | None = None  # what the definition is and where it comes from; for maintainers
     campaign: Campaign
     pages: list[Page] = Field(min_length=1)
     rules: list[Rule] = []

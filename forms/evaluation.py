@@ -101,6 +101,7 @@ def evaluate(definition: FormDefinition, answers: Mapping[str, Any]) -> Evaluati
     visible, kept = visible_answers(definition, answers)
     issues: list[Issue] = []
     valid: Answers = {}
+    invalid: set[str] = set()
     for page in definition.pages:
         for q in page.questions:
             if q.id not in visible:
@@ -113,11 +114,12 @@ def evaluate(definition: FormDefinition, answers: Mapping[str, Any]) -> Evaluati
             message = check(q, value)
             if message:
                 issues.append(Issue(q.id, page.id, INVALID, message))
+                invalid.add(q.id)
             else:
                 valid[q.id] = value
     for rule in definition.rules:
-        if rule.target not in visible:
-            continue
+        if rule.target not in visible or not invalid.isdisjoint(rule.questions()):
+            continue  # an invalid input is reported as such; the rule waits for a valid one
         message = finding(rule, valid)
         if message is not None:
             source = rule.source.label if rule.source else None

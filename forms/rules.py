@@ -6,6 +6,7 @@ missing: silent), else the French message with the rule's own figures filled in.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,11 +55,13 @@ def finding(rule: Rule, answers: Mapping[str, Any]) -> str | None:
 
 
 def format_number(number: float) -> str:
-    """French figures: 1 607, 7,5 (one decimal at most; narrow no-break space between thousands)."""
-    rounded = round(number, 1)
+    """French figures: 1 607, 7,5, 0,25 (two decimals at most; narrow no-break space between thousands)."""
+    if not math.isfinite(number):
+        return "∞" if number > 0 else "-∞"
+    rounded = round(number, 2)
     if rounded.is_integer():
         return f"{int(rounded):,}".replace(",", "\u202f")
-    return f"{rounded:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return f"{rounded:,.2f}".rstrip("0").replace(",", "\u202f").replace(".", ",")
 
 
 def _choice_count_broken(rule: ChoiceCountRule, answers: Mapping[str, Any]) -> bool:
