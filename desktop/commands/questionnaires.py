@@ -125,8 +125,8 @@ def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> l
     titles = {p.id: p.title for p in definition.pages}
     return [
         {"page_id": i.page_id, "page": titles[i.page_id], "question_id": i.question_id,
-         "question": definition.question(i.question_id).label, "code": i.code, "message": i.message,
-         "severity": i.severity}
+         "question": definition.question(i.question_id).label, "code": i.code, "rule_id": i.rule_id,
+         "message": i.message, "severity": i.severity, "source": i.source}
         for i in evaluation.issues
     ]  # fmt: skip
 
@@ -134,7 +134,8 @@ def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> l
 def _report(found: list[dict[str, Any]], stream: Any = None) -> None:
     for p in found:
         prefix = "Conseil" if p["severity"] == "advice" else "À faire"
-        print(f"- {prefix} · {p['page']} › {p['question']} : {p['message']}", file=stream or sys.stdout)
+        source = f" (Source : {p['source']})" if p["source"] else ""
+        print(f"- {prefix} · {p['page']} › {p['question']} : {p['message']}{source}", file=stream or sys.stdout)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
