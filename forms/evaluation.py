@@ -57,6 +57,7 @@ class PageProgress:
     visible: int
     required_missing: int
     errors: int
+    local: bool = False  # an auto-diagnostic page: optional, stays on this computer, not in the progress count
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ class Evaluation:
     @property
     def advice(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "advice"]
+
+    @property
+    def counted_pages(self) -> tuple[PageProgress, ...]:
+        """The pages that count in « n / N pages complètes » (an auto-diagnostic page does not)."""
+        return tuple(p for p in self.pages if not p.local)
 
     def issues_for(self, question_id: str) -> list[Issue]:
         return [i for i in self.issues if i.question_id == question_id]
@@ -145,7 +151,8 @@ def _progress(
             state = Progress.NOT_STARTED
         else:
             state = Progress.PARTIAL
-        pages.append(PageProgress(page.id, page.title, state, answered, len(shown), missing, errors))
+        local = all(q.local for q in page.questions)
+        pages.append(PageProgress(page.id, page.title, state, answered, len(shown), missing, errors, local))
     return pages
 
 

@@ -21,6 +21,7 @@ from desktop.commands.base import (
 from forms.definition import FormDefinition
 from forms.evaluation import Evaluation
 from forms.exchange import export_document, import_document, read_document
+from forms.points import as_points
 from forms.store import NotTransmittable, Store, StoreError
 
 
@@ -74,7 +75,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows: list[dict[str, Any]] = []
         for info in store.list():
             try:
-                pages = store.evaluate(info.uuid).pages
+                pages = store.evaluate(info.uuid).counted_pages
                 progress = f"{sum(p.state == 'complete' for p in pages)}/{len(pages)}"
             except StoreError:
                 progress = "?"
@@ -120,14 +121,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> list[dict[str, Any]]:
-    """The evaluation's issues with their page and question labels, for people and scripts."""
+    """The evaluation's issues with their page and question labels, rule id and source, for people and scripts."""
     definition = store.definition(questionnaire_uuid)
-    titles = {p.id: p.title for p in definition.pages}
     return [
-        {"page_id": i.page_id, "page": titles[i.page_id], "question_id": i.question_id,
-         "question": definition.question(i.question_id).label, "code": i.code, "rule_id": i.rule_id,
-         "message": i.message, "severity": i.severity, "source": i.source}
-        for i in evaluation.issues
+        {"page_id": p.page_id, "page": p.page_title, "question_id": p.question_id, "question": p.question_label,
+         "code": p.code, "rule_id": p.rule_id, "message": p.message, "severity": p.severity, "source": p.source}
+        for p in as_points(definition, list(evaluation.issues))
     ]  # fmt: skip
 
 
@@ -149,7 +148,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             "uuid": info.uuid, "status": info.status.value, "status_label": info.status.label,
             "transmittable": evaluation.transmittable,
             "pages": [{"page_id": p.page_id, "title": p.title, "state": p.state.value, "answered": p.answered,
-                       "visible": p.visible, "required_missing": p.required_missing, "errors": p.errors}
+                       "visible": p.visible, "required_missing": p.required_missing, "errors": p.errors,
+                       "local": p.local}
                       for p in evaluation.pages],
             "problems": found,
         })  # fmt: skip

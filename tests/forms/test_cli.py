@@ -139,7 +139,7 @@ def test_new_import_check_transmit_export(data_dir: Path, tmp_path: Path, run: R
     listed = run("list", "--json")
     assert listed.code == 0, listed
     rows = [(q["uuid"], q["status"], q["pages_complete"]) for q in json.loads(listed.out)]
-    assert rows == [(uuid, "a_envoyer", "10/10")]  # 9 pages and the auto-diagnostic
+    assert rows == [(uuid, "a_envoyer", "9/9")]
 
     # Export to stdout gives the same document; the file re-imports as a new questionnaire.
     assert json.loads(run("export", uuid).out) == document
