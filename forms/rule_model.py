@@ -254,6 +254,9 @@ class SirenOfSiretRule(_RuleBase):
     def questions(self) -> set[str]:
         return {self.siren, self.siret, *super().questions()}
 
+    def constants(self) -> set[float]:
+        return {9.0, *super().constants()}  # the SIREN is the SIRET's first 9 digits
+
 
 class ChoiceCountRule(_RuleBase):
     """How many of `among` (default: every choice) a multiple choice answer must tick, e.g. bonus criteria."""

@@ -58,7 +58,7 @@ def format_number(number: float) -> str:
     """French figures: 1 607, 7,5, 0,25 (two decimals at most; narrow no-break space between thousands)."""
     if not math.isfinite(number):
         return "∞" if number > 0 else "-∞"
-    rounded = round(number, 2)
+    rounded = round(float(number), 2)
     if rounded.is_integer():
         return f"{int(rounded):,}".replace(",", "\u202f")
     return f"{rounded:,.2f}".rstrip("0").replace(",", "\u202f").replace(".", ",")
