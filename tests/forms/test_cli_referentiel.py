@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.forms.sample_answers import complete_answers
-from tests.forms.test_cli import Runner, cli, run, write_json  # noqa: F401 - run is a fixture
+from tests.forms.test_cli import Runner, cli, write_json
+from tests.forms.test_cli import run as run  # noqa: F401 - the fixture
 
 URBAN_FIVE = {"nb_collectifs": 1, "nb_enfants_inscrits": 5, "nb_familles": 5, "nb_enfants_elementaire": 5,
               "nb_enfants_college": 0, "nb_seances": 68, "total_presences": 300, "heures_salaries": 204,

@@ -196,7 +196,8 @@ def test_collective_only(official: FormDefinition) -> None:
     """C-2026-069 § 2.1: « Ainsi, les actions individualisées ou au domicile ne peuvent plus être financées dans
     le cadre des Clas. »"""
     issue = fired(official, "action_collective", answers(diag_action_individuelle=True))
-    assert issue is not None and issue.question_id == "diag_action_individuelle"
+    assert issue is not None
+    assert issue.question_id == "diag_action_individuelle"
     assert fired(official, "action_collective", answers()) is None
     assert fired(official, "action_collective", complete_answers()) is None
 
@@ -242,7 +243,8 @@ def test_axis_parents(official: FormDefinition) -> None:
     suivants : [...] 2. Intervention auprès et avec les parents »."""
     nothing = answers(actions_parents=dict.fromkeys(complete_answers()["actions_parents"], "non"))
     issue = fired(official, "axe_parents", nothing)
-    assert issue is not None and issue.question_id == "actions_parents"
+    assert issue is not None
+    assert issue.question_id == "actions_parents"
     # The finer objectives wait for an axis that exists: one piece of advice, not three.
     assert fired(official, "objectif_parents_convivialite", nothing) is None
     assert fired(official, "axe_parents", answers()) is None
@@ -314,7 +316,8 @@ def test_bonus_per_collectif(official: FormDefinition) -> None:
     """Seed 002, AFAS map: « Données pour le calcul de la bonification »; C-2026-069 § 2.2: the bonus is
     granted « par collectif « d'enfants » »: no more collectifs with the bonus than collectifs."""
     issue = fired(official, "bonus_enfants_collectifs_au_plus_collectifs", answers(nb_collectifs_bonus_enfants=4))
-    assert issue is not None and issue.severity == "error"
+    assert issue is not None
+    assert issue.severity == "error"
     assert issue.message.startswith("4 collectifs concernés par le bonus « enfants » pour 3 collectif(s)")
     assert not evaluate(official, answers(nb_collectifs_bonus_enfants=4)).transmittable
     assert fired(official, "bonus_enfants_collectifs_au_plus_collectifs", answers()) is None
@@ -327,10 +330,12 @@ def test_presences_consistent_with_seances_and_children(official: FormDefinition
     """Seed 002, AFAS map: « Nombre total de séances réalisées dans l'année » and « Nombre total d'enfants
     présents toutes séances confondues »: at most one presence per child and séance, at least one per séance."""
     over = fired(official, "presences_au_plus_seances_x_inscrits", answers(total_presences=6121))
-    assert over is not None and over.severity == "error"
+    assert over is not None
+    assert over.severity == "error"
     assert "(6\u202f120)" in over.message
     under = fired(official, "presences_au_moins_seances", answers(total_presences=100))
-    assert under is not None and under.message.startswith("100 présences pour 204 séances")
+    assert under is not None
+    assert under.message.startswith("100 présences pour 204 séances")
     assert fired(official, "presences_au_plus_seances_x_inscrits", answers()) is None
     assert fired(official, "presences_au_moins_seances", answers()) is None
 
@@ -340,7 +345,8 @@ def test_levels_above_enrolled_is_advice_not_a_block(official: FormDefinition) -
     SEGPA...) »); no source says they are disjoint, so it never blocks."""
     given = answers(nb_enfants_hors_filiere=2)
     issue = fired(official, "niveaux_au_plus_inscrits", given)
-    assert issue is not None and issue.severity == "advice"
+    assert issue is not None
+    assert issue.severity == "advice"
     assert issue.message.startswith(
         "Le total des enfants par niveau scolaire (32) dépasse le nombre d'enfants inscrits (30)"
     )

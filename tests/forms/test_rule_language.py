@@ -96,7 +96,8 @@ def test_three_valued_tests_decide_only_on_what_is_known() -> None:
 def test_a_rule_fires_with_its_own_figures_and_waits_for_its_inputs() -> None:
     rule = {
         "kind": "check", "id": "r", "target": "a", "severity": "advice",
-        "test": {"compare": {"left": {"div": [{"question": "a"}, {"question": "b"}]}, "op": "<=", "right": {"value": 12}}},
+        "test": {"compare": {"left": {"div": [{"question": "a"}, {"question": "b"}]}, "op": "<=",
+                             "right": {"value": 12}}},
         "values": {"moyenne": {"div": [{"question": "a"}, {"question": "b"}]}},
         "message": "{a} enfants pour {b} collectifs, soit {moyenne} par collectif : 12 au plus.",
         "source": {"document": "Circulaire C-2026-069", "section": "§ 2.1"},
