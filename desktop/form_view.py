@@ -29,6 +29,7 @@ from desktop.theme import PROGRESS_COLOURS
 from desktop.widgets import QuestionWidget
 from desktop.widgets.file import Attach
 from forms.evaluation import REQUIRED, Evaluation, Issue, PageProgress, evaluate
+from forms.points import field_text
 
 DEBOUNCE_MS = 300
 
@@ -48,6 +49,8 @@ def _dot(colour: str) -> QIcon:
 
 
 def _state_text(progress: PageProgress) -> str:
+    if progress.local:
+        return "Facultative · reste sur cet ordinateur"
     if progress.state == "complete":
         return "Complète"
     missing = progress.required_missing + progress.errors
@@ -95,6 +98,8 @@ class FormView(QWidget):
             widget.set_value(self._answers.get(widget.question.id))
             widget.value_edited.connect(self._on_value_edited)
             widget.left.connect(self._on_left)
+            if widget.question.caf_only:  # filled by the Caf: never editable by the partner
+                widget.set_read_only(True)
 
         self.previous_button = QPushButton("◀  Page précédente")
         self.next_button = QPushButton("Page suivante  ▶")
@@ -207,7 +212,7 @@ class FormView(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
         for widget in self.widgets.values():
-            widget.set_read_only(read_only)
+            widget.set_read_only(read_only or widget.question.caf_only)
 
     def reload(self) -> None:
         """Show the answers as stored now (e.g. after a Caf edit arrived)."""
@@ -236,12 +241,11 @@ class FormView(QWidget):
             view.show_visible(self.evaluation.visible)
         for question_id, widget in self.widgets.items():
             typed = widget.input_error() if question_id in self._touched else None
-            issues = [i for i in self.evaluation.issues_for(question_id) if self._shown(i)]
-            issues.sort(key=lambda i: i.severity != "error")
+            shown = field_text([i for i in self.evaluation.issues_for(question_id) if self._shown(i)])
             if typed:
                 widget.show_issue(typed)
-            elif issues:
-                widget.show_issue(issues[0].message, issues[0].severity)
+            elif shown:
+                widget.show_issue(*shown)
             else:
                 widget.show_issue(None)
         for row, page in enumerate(self.binding.pages):

@@ -33,6 +33,7 @@ from forms.attachments import import_attachment
 from forms.evaluation import Issue
 from forms.exchange import export_document
 from forms.overview import questionnaire_state
+from forms.points import Point, as_points, issue_text, points
 from forms.store import NotTransmittable, StoreError
 from forms.store.outbox import Outbox
 from forms.store.remote import Remote
@@ -293,11 +294,11 @@ class QuestionnaireView(QWidget):
         evaluation = self.form.evaluation
         if not evaluation.transmittable:
             self.form.show_all_messages()
-            dialog = ProblemsDialog(self.binding, evaluation.blocking, self)
+            dialog = ProblemsDialog(self.binding, points(self.binding.definition, evaluation), self)
             dialog.jump_requested.connect(self.form.focus_question)
             dialog.exec()
             return
-        advice = "".join(f"\n• {i.message}" for i in evaluation.advice)
+        advice = "".join(f"\n• {issue_text(i.message, i.source)}" for i in evaluation.advice)
         text = (
             f"Transmettre « {self.binding.info().title} » à la Caf ?\n\n"
             "Après transmission, le questionnaire ne peut plus être modifié, sauf si la Caf vous le renvoie "
@@ -315,7 +316,7 @@ class QuestionnaireView(QWidget):
         try:
             self.binding.store.transmit(self.uuid)
         except NotTransmittable as refusal:
-            ProblemsDialog(self.binding, refusal.evaluation.blocking, self).exec()
+            ProblemsDialog(self.binding, points(self.binding.definition, refusal.evaluation), self).exec()
             return
         except StoreError as error:
             QMessageBox.warning(self, "Transmettre à la Caf", str(error))
@@ -325,19 +326,30 @@ class QuestionnaireView(QWidget):
 
 
 class ProblemsDialog(QDialog):
-    """Everything that prevents transmission; each item jumps to its field."""
+    """The points to see: what prevents transmission, then the référentiel's advice with its source.
+    Each item jumps to its field."""
 
     jump_requested = Signal(str)
     """The user chose an item; carries the question id."""
 
-    def __init__(self, binding: QuestionnaireBinding, problems: list[Issue], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, binding: QuestionnaireBinding, found: list[Point] | list[Issue], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        found = [p for p in found if isinstance(p, Point)] + as_points(
+            binding.definition, [i for i in found if isinstance(i, Issue)]
+        )
         self.setWindowTitle("Avant de transmettre")
-        self.resize(640, 460)
-        definition = binding.definition
-        titles = {p.id: p.title for p in definition.pages}
+        self.resize(680, 500)
+        problems = [p for p in found if p.severity == "error"]
+        advice = len(found) - len(problems)
+        more = (
+            f" et {advice} conseil{'s' if advice > 1 else ''} du référentiel (non bloquant{'s' if advice > 1 else ''})"
+            if advice
+            else ""
+        )
         intro = QLabel(
-            f"Il reste {len(problems)} point{'s' if len(problems) > 1 else ''} à compléter ou corriger. "
+            f"Il reste {len(problems)} point{'s' if len(problems) > 1 else ''} à compléter ou corriger{more}. "
             "Double-cliquez sur un point (ou appuyez sur Entrée) pour aller à la question."
         )
         intro.setWordWrap(True)
@@ -345,10 +357,11 @@ class ProblemsDialog(QDialog):
         self.list.setAccessibleName("Points à compléter ou corriger")
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)  # one point from the next at a glance
-        for problem in problems:
-            label = definition.question(problem.question_id).label
-            item = QListWidgetItem(f"{titles[problem.page_id]} › {label}\n    {problem.message}")
-            item.setData(Qt.ItemDataRole.UserRole, problem.question_id)
+        for point in found:
+            text = point.text.replace("\n", "\n    ")
+            prefix = "Conseil du référentiel · " if point.severity == "advice" else ""
+            item = QListWidgetItem(f"{prefix}{point.where}\n    {text}")
+            item.setData(Qt.ItemDataRole.UserRole, point.question_id)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         self.list.itemActivated.connect(self._on_activated)

@@ -29,7 +29,7 @@ class Session:
         for info in self.store.list():
             try:
                 definition = self.store.definition(info.uuid)
-                pages = self.store.evaluate(info.uuid).pages
+                pages = self.store.evaluate(info.uuid).counted_pages
                 campaign = f"Campagne {definition.campaign.school_year} — {definition.title}"
                 order = definition.campaign.opens.isoformat()
             except StoreError:

@@ -27,6 +27,7 @@ QLabel[role="question"] {{ font-weight: 600; }}
 QLabel[role="help-text"] {{ color: #50575f; }}
 QLabel[role="error"] {{ color: {ERROR_COLOUR}; }}
 QLabel[role="advice"] {{ color: {ADVICE_COLOUR}; }}
+QLabel[role="statement"] {{ font-weight: 700; color: {ERROR_COLOUR}; }}
 QLabel[role="notice"] {{
     background: {NOTICE_BACKGROUND}; border: 1px solid #e0b84a; border-radius: 4px; padding: 6px;
 }}

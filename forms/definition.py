@@ -10,9 +10,28 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
+
+from forms.rule_checks import check_condition, check_rule
+from forms.rule_model import (  # noqa: F401 - re-exported: the definition's public names
+    CheckRule,
+    ChoiceCountRule,
+    ChoiceTally,
+    CompareRule,
+    Comparison,
+    Condition,
+    Expr,
+    Identifier,
+    Operand,
+    RowCount,
+    Rule,
+    Scalar,
+    SirenOfSiretRule,
+    Source,
+    _Strict,
+)
 
 QuestionType = Literal[
     "text",
@@ -33,21 +52,16 @@ QuestionType = Literal[
     "file",
 ]
 NUMERIC_TYPES = frozenset({"integer", "decimal"})
+TEXT_TYPES = frozenset({"text", "long_text"})
 CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "matrix"})
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 # What generic code needs to find in any definition (a title, a heading, a search), so that no code
 # names a question id: the PDF header, a questionnaire received from the server, the console's list.
 Role = Literal["organisation_name", "action_place", "commune", "contact_email", "siret"]
-Scalar = str | int | float | bool
 
 
 class DefinitionError(ValueError):
     """A form definition that cannot be used; the message names the file and the fault, in French."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class Option(_Strict):
@@ -55,42 +69,6 @@ class Option(_Strict):
 
     id: Identifier
     label: str = Field(min_length=1)
-
-
-class Condition(_Strict):
-    """A declarative, side-effect-free test on earlier answers (never evaluated with `eval`).
-
-    Leaf forms name a `question` and exactly one operator; `all`, `any` and `not` combine.
-    """
-
-    question: Identifier | None = None
-    equals: Scalar | None = None
-    not_equals: Scalar | None = None
-    in_: list[Scalar] | None = Field(default=None, alias="in")
-    contains: str | None = None
-    answered: bool | None = None
-    all: list[Condition] | None = None
-    any: list[Condition] | None = None
-    not_: Condition | None = Field(default=None, alias="not")
-
-    @model_validator(mode="after")
-    def _one_operator(self) -> Condition:
-        leaf = [n for n in ("equals", "not_equals", "in_", "contains", "answered") if n in self.model_fields_set]
-        combined = [n for n in ("all", "any", "not_") if n in self.model_fields_set]
-        if len(leaf) + len(combined) != 1:
-            raise ValueError("une condition porte exactement un opérateur")
-        if leaf and self.question is None:
-            raise ValueError("une condition simple nomme la question qu'elle teste")
-        if combined and self.question is not None:
-            raise ValueError("all / any / not ne nomment pas de question")
-        return self
-
-    def questions(self) -> set[str]:
-        """Every question id this condition reads."""
-        found = {self.question} if self.question else set()
-        for child in (self.all or []) + (self.any or []) + ([self.not_] if self.not_ else []):
-            found |= child.questions()
-        return found
 
 
 class Question(_Strict):
@@ -113,6 +91,15 @@ class Question(_Strict):
     accept: list[str] = []
     max_size_bytes: int | None = Field(default=None, ge=1)
     role: Role | None = None
+    # A sentence shown above the field, in full, not behind the « ? » (e.g. an official instruction).
+    statement: str | None = None
+    min_words: int | None = Field(default=None, ge=1)
+    # "local": an auto-diagnostic answer that stays on this computer (never transmitted, never required).
+    scope: Literal["transmitted", "local"] = "transmitted"
+    # "caf": filled by the Caf (e.g. the Sias number), read-only for the partner, never required from it.
+    filled_by: Literal["partner", "caf"] = "partner"
+    # Why the question is as it is (fidelity to the source documents); for maintainers, never shown.
+    note: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -132,7 +119,23 @@ class Question(_Strict):
             raise ValueError(f"min dépasse max ({self.id})")
         if self.type != "file" and (self.accept or self.max_size_bytes):
             raise ValueError(f"accept et max_size_bytes ne valent que pour un fichier ({self.id})")
+        if self.type not in TEXT_TYPES and (self.min_length, self.min_words) != (None, None):
+            raise ValueError(f"min_length et min_words ne valent que pour un texte ({self.id})")
+        if self.required and self.scope == "local":
+            raise ValueError(f"une question locale (auto-diagnostic) n'est jamais obligatoire ({self.id})")
+        if self.required and self.filled_by == "caf":
+            raise ValueError(f"une question remplie par la Caf n'est jamais obligatoire pour le partenaire ({self.id})")
+        if self.scope == "local" and self.filled_by == "caf":
+            raise ValueError(f"une question remplie par la Caf se transmet : elle ne peut pas être locale ({self.id})")
         return self
+
+    @property
+    def local(self) -> bool:
+        return self.scope == "local"
+
+    @property
+    def caf_only(self) -> bool:
+        return self.filled_by == "caf"
 
     def choice_label(self, choice_id: str) -> str:
         return next((o.label for o in self.choices if o.id == choice_id), choice_id)
@@ -143,80 +146,8 @@ class Page(_Strict):
     title: str = Field(min_length=1)
     part: Literal["structure", "action"]
     intro: str | None = None
+    note: str | None = None  # for maintainers, never shown
     questions: list[Question] = Field(min_length=1)
-
-
-class Operand(_Strict):
-    """One side of a comparison: a question, a sum or a product of questions, or a constant; times a factor."""
-
-    question: Identifier | None = None
-    sum: list[Identifier] | None = None
-    product: list[Identifier] | None = None
-    value: float | None = None
-    times: float = 1.0
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Operand:
-        if sum(x is not None for x in (self.question, self.sum, self.product, self.value)) != 1:
-            raise ValueError("un opérande est une question, une somme, un produit ou une valeur")
-        return self
-
-    def questions(self) -> list[str]:
-        return [self.question] if self.question else list(self.sum or self.product or [])
-
-
-class CompareRule(_Strict):
-    """A numeric comparison between answers, e.g. children by level <= children enrolled."""
-
-    kind: Literal["compare"] = "compare"
-    id: Identifier
-    left: Operand
-    op: Literal["<=", "<", ">=", ">", "==", "!="]
-    right: Operand
-    target: Identifier
-    message: str
-    severity: Literal["error", "advice"] = "error"
-    when: Condition | None = None
-
-    def questions(self) -> set[str]:
-        return {*self.left.questions(), *self.right.questions(), self.target}
-
-
-class SirenOfSiretRule(_Strict):
-    """The SIREN is the first nine digits of the SIRET."""
-
-    kind: Literal["siren_of_siret"]
-    id: Identifier
-    siren: Identifier
-    siret: Identifier
-    target: Identifier
-    message: str
-    severity: Literal["error", "advice"] = "error"
-    when: Condition | None = None
-
-    def questions(self) -> set[str]:
-        return {self.siren, self.siret, self.target}
-
-
-class ChoiceCountRule(_Strict):
-    """How many of `among` (default: every choice) a multiple choice answer must tick, e.g. bonus criteria."""
-
-    kind: Literal["choice_count"]
-    id: Identifier
-    question: Identifier
-    among: list[Identifier] = []
-    min: int = Field(default=0, ge=0)
-    max: int | None = Field(default=None, ge=0)
-    target: Identifier
-    message: str
-    severity: Literal["error", "advice"] = "error"
-    when: Condition | None = None
-
-    def questions(self) -> set[str]:
-        return {self.question, self.target}
-
-
-Rule = Annotated[CompareRule | SirenOfSiretRule | ChoiceCountRule, Field(discriminator="kind")]
 
 
 class Campaign(_Strict):
@@ -236,6 +167,7 @@ class FormDefinition(_Strict):
     version: int = Field(ge=1)
     title: str
     description: str | None = None
+    note: str | None = None  # what the definition is and where it comes from; for maintainers
     campaign: Campaign
     pages: list[Page] = Field(min_length=1)
     rules: list[Rule] = []
@@ -261,25 +193,13 @@ class FormDefinition(_Strict):
                             f"la condition de {q.id} lit une question absente ou placée après : "
                             + ", ".join(sorted(unknown))
                         )
+                    check_condition(q.visible_if, seen, f"la condition de {q.id}")
                 seen[q.id] = q
         for rule in self.rules:
-            unknown = rule.questions() - seen.keys()
-            if unknown:
-                raise ValueError(f"la règle {rule.id} cite des questions inconnues : {', '.join(sorted(unknown))}")
-            if rule.when is not None and rule.when.questions() - seen.keys():
-                raise ValueError(f"la condition de la règle {rule.id} cite une question inconnue")
-            if isinstance(rule, CompareRule):
-                for qid in {*rule.left.questions(), *rule.right.questions()}:
-                    if seen[qid].type not in NUMERIC_TYPES:
-                        raise ValueError(f"la règle {rule.id} compare {qid}, qui n'est pas un nombre")
-            if isinstance(rule, ChoiceCountRule):
-                counted = seen[rule.question]
-                if counted.type != "multiple_choice":
-                    raise ValueError(
-                        f"la règle {rule.id} compte les choix de {rule.question}, qui n'est pas à choix multiple"
-                    )
-                if set(rule.among) - {c.id for c in counted.choices}:
-                    raise ValueError(f"la règle {rule.id} cite un choix inconnu de {rule.question}")
+            check_rule(rule, seen)
+        ids = [r.id for r in self.rules]
+        if len(ids) != len(set(ids)):
+            raise ValueError("identifiants de règle en double")
         return self
 
     # --- lookups -------------------------------------------------------------------------
@@ -348,14 +268,24 @@ _PYDANTIC_FR = {
 }
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError, data: Any = None) -> str:
     first = error.errors()[0]
     where = " → ".join(str(p) for p in first["loc"]) or "racine"
+    loc = first["loc"]
+    named = ""
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        # Name the rule by its id, which the author knows, rather than by its position alone.
+        try:
+            rule_id = data["rules"][loc[1]]["id"]
+        except (KeyError, IndexError, TypeError):
+            rule_id = None
+        if isinstance(rule_id, str):
+            named = f" (règle « {rule_id} »)"
     # Our own validators speak French (value_error); any other pydantic message would be English.
     own = str(first["msg"]).removeprefix("Value error, ") if first["type"] == "value_error" else "valeur invalide"
     what = _PYDANTIC_FR.get(first["type"]) or own
     more = f" (et {error.error_count() - 1} autre(s) erreur(s))" if error.error_count() > 1 else ""
-    return f"{where} : {what}{more}"
+    return f"{where} : {what}{named}{more}"
 
 
 def parse_definition(data: Any, source: str = "définition") -> FormDefinition:
@@ -363,7 +293,7 @@ def parse_definition(data: Any, source: str = "définition") -> FormDefinition:
     try:
         return FormDefinition.model_validate(data)
     except ValidationError as exc:
-        raise DefinitionError(f"Définition de formulaire invalide « {source} » : {_describe(exc)}") from exc
+        raise DefinitionError(f"Définition de formulaire invalide « {source} » : {_describe(exc, data)}") from exc
 
 
 def load_definition(path: Path) -> FormDefinition:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from forms.answers import Answers, is_answered
 from forms.conditions import holds
 from forms.definition import FormDefinition
-from forms.rules import broken
+from forms.rules import finding
 from forms.validators import check, normalise
 
 Severity = Literal["error", "advice"]
@@ -31,6 +31,11 @@ class Issue:
     code: str  # REQUIRED, INVALID, or the id of the cross-field rule
     message: str
     severity: Severity = "error"
+    source: str | None = None  # for a rule: its document and section, e.g. « Circulaire C-2026-069, § 2.1 »
+
+    @property
+    def rule_id(self) -> str | None:
+        return self.code if self.code not in (REQUIRED, INVALID) else None
 
 
 class Progress(StrEnum):
@@ -52,6 +57,7 @@ class PageProgress:
     visible: int
     required_missing: int
     errors: int
+    local: bool = False  # an auto-diagnostic page: optional, stays on this computer, not in the progress count
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,11 @@ class Evaluation:
     @property
     def advice(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "advice"]
+
+    @property
+    def counted_pages(self) -> tuple[PageProgress, ...]:
+        """The pages that count in « n / N pages complètes » (an auto-diagnostic page does not)."""
+        return tuple(p for p in self.pages if not p.local)
 
     def issues_for(self, question_id: str) -> list[Issue]:
         return [i for i in self.issues if i.question_id == question_id]
@@ -96,6 +107,7 @@ def evaluate(definition: FormDefinition, answers: Mapping[str, Any]) -> Evaluati
     visible, kept = visible_answers(definition, answers)
     issues: list[Issue] = []
     valid: Answers = {}
+    invalid: set[str] = set()
     for page in definition.pages:
         for q in page.questions:
             if q.id not in visible:
@@ -108,11 +120,17 @@ def evaluate(definition: FormDefinition, answers: Mapping[str, Any]) -> Evaluati
             message = check(q, value)
             if message:
                 issues.append(Issue(q.id, page.id, INVALID, message))
+                invalid.add(q.id)
             else:
                 valid[q.id] = value
     for rule in definition.rules:
-        if rule.target in visible and broken(rule, valid):
-            issues.append(Issue(rule.target, definition.page_of(rule.target).id, rule.id, rule.message, rule.severity))
+        if rule.target not in visible or not invalid.isdisjoint(rule.questions()):
+            continue  # an invalid input is reported as such; the rule waits for a valid one
+        message = finding(rule, valid)
+        if message is not None:
+            source = rule.source.label if rule.source else None
+            page_id = definition.page_of(rule.target).id
+            issues.append(Issue(rule.target, page_id, rule.id, message, rule.severity, source))
     order = {q.id: n for n, q in enumerate(definition.questions())}
     issues.sort(key=lambda i: (order[i.question_id], i.severity != "error"))
     return Evaluation(visible, tuple(issues), tuple(_progress(definition, visible, kept, issues)))
@@ -133,15 +151,24 @@ def _progress(
             state = Progress.NOT_STARTED
         else:
             state = Progress.PARTIAL
-        pages.append(PageProgress(page.id, page.title, state, answered, len(shown), missing, errors))
+        local = all(q.local for q in page.questions)
+        pages.append(PageProgress(page.id, page.title, state, answered, len(shown), missing, errors, local))
     return pages
 
 
 def transmitted_answers(definition: FormDefinition, answers: Mapping[str, Any]) -> Answers:
-    """What a transmitted version keeps: visible, answered, known questions, in canonical form."""
+    """What a transmitted version keeps: visible, answered, known questions, in canonical form.
+
+    Auto-diagnostic answers (scope "local") stay on this computer: they are never part of it."""
     visible, kept = visible_answers(definition, answers)
     return {
         q.id: normalise(q, kept[q.id])
         for q in definition.questions()
-        if q.id in visible and is_answered(kept.get(q.id))
+        if q.id in visible and not q.local and is_answered(kept.get(q.id))
     }
+
+
+def without_local(definition: FormDefinition, answers: Mapping[str, Any]) -> Answers:
+    """`answers` minus the auto-diagnostic ones (what a server keeps of whatever it is sent)."""
+    local = {q.id for q in definition.questions() if q.local}
+    return {k: v for k, v in answers.items() if k not in local}

@@ -1,53 +1,22 @@
-"""Cross-field rules declared in a definition (DESIGN §4): evaluated on valid, visible answers only."""
+"""Cross-field rules declared in a definition (DESIGN §4): evaluated on valid, visible answers only.
+
+`finding(rule, answers)` is the rule's verdict: None when it holds or cannot be decided yet (an input
+missing: silent), else the French message with the rule's own figures filled in.
+"""
 
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from forms.answers import is_answered
-from forms.conditions import holds
-from forms.definition import ChoiceCountRule, CompareRule, Operand, Rule
-
-_OPERATORS: dict[str, Callable[[float, float], bool]] = {
-    "<=": operator.le,
-    "<": operator.lt,
-    ">=": operator.ge,
-    ">": operator.gt,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-_EPSILON = 1e-9  # decimals such as 0.1 + 0.2 must still compare equal to 0.3
-
-
-def _operand(operand: Operand, answers: Mapping[str, Any]) -> float | None:
-    """The operand's value, or None when what it reads is not answered yet (the rule then waits)."""
-    if operand.value is not None:
-        return operand.value * operand.times
-    if operand.question is not None:
-        value: Any = answers.get(operand.question)
-        return float(value) * operand.times if is_answered(value) else None
-    if operand.product is not None:
-        factors: list[Any] = [answers.get(q) for q in operand.product]
-        return math.prod(float(f) for f in factors) * operand.times if all(map(is_answered, factors)) else None
-    terms: list[Any] = [answers.get(q) for q in operand.sum or []]
-    return float(sum(terms)) * operand.times if all(map(is_answered, terms)) else None
-
-
-def _compare(rule: CompareRule, answers: Mapping[str, Any]) -> bool:
-    left, right = _operand(rule.left, answers), _operand(rule.right, answers)
-    if left is None or right is None:
-        return True
-    if rule.op in ("==", "!="):
-        return (abs(left - right) <= _EPSILON) == (rule.op == "==")
-    if rule.op in ("<=", ">="):
-        return _OPERATORS[rule.op](left - _EPSILON if rule.op == "<=" else left + _EPSILON, right)
-    return _OPERATORS[rule.op](left, right)
+from forms.conditions import compare_numbers, holds, truth
+from forms.expressions import value_of
+from forms.rule_model import CheckRule, ChoiceCountRule, CompareRule, Expr, Rule
 
 
 def broken(rule: Rule, answers: Mapping[str, Any]) -> bool:
@@ -55,7 +24,10 @@ def broken(rule: Rule, answers: Mapping[str, Any]) -> bool:
     if rule.when is not None and not holds(rule.when, answers):
         return False
     if isinstance(rule, CompareRule):
-        return not _compare(rule, answers)
+        left, right = value_of(rule.left, answers), value_of(rule.right, answers)
+        return left is not None and right is not None and not compare_numbers(left, rule.op, right)
+    if isinstance(rule, CheckRule):
+        return truth(rule.test, answers) is False
     if isinstance(rule, ChoiceCountRule):
         return _choice_count_broken(rule, answers)
     siren: Any = answers.get(rule.siren)
@@ -63,6 +35,33 @@ def broken(rule: Rule, answers: Mapping[str, Any]) -> bool:
     if not (is_answered(siren) and is_answered(siret)):
         return False
     return stdnum_siret.compact(siret)[:9] != stdnum_siren.compact(siren)
+
+
+def finding(rule: Rule, answers: Mapping[str, Any]) -> str | None:
+    """The rule's message with its figures, when the rule is broken; None otherwise.
+
+    A message never shows a figure it does not have: if one of its values is not known, the rule
+    stays silent (the inputs are then incomplete, and rules never judge partial data)."""
+    if not broken(rule, answers):
+        return None
+    figures: dict[str, str] = {}
+    for name in rule.placeholders():
+        expr = rule.values.get(name) or Expr(question=name)
+        number = value_of(expr, answers)
+        if number is None:
+            return None
+        figures[name] = format_number(number)
+    return rule.message.format_map(figures)
+
+
+def format_number(number: float) -> str:
+    """French figures: 1 607, 7,5, 0,25 (two decimals at most; narrow no-break space between thousands)."""
+    if not math.isfinite(number):
+        return "∞" if number > 0 else "-∞"
+    rounded = round(float(number), 2)
+    if rounded.is_integer():
+        return f"{int(rounded):,}".replace(",", "\u202f")
+    return f"{rounded:,.2f}".rstrip("0").replace(",", "\u202f").replace(".", ",")
 
 
 def _choice_count_broken(rule: ChoiceCountRule, answers: Mapping[str, Any]) -> bool:

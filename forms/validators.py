@@ -32,6 +32,7 @@ _POSTAL = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-8])\d{3}$", re.ASCII)
 _INSEE = re.compile(r"^(?:(?:0[1-9]|1\d|[3-8]\d|9[0-5])\d{3}|2[AB]\d{3}|97[1-8]\d{2})$", re.ASCII)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # fromisoformat alone also takes 20250910, 2025-W37-3
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a word has two letters at least: « . . . » or « x x x » is not a bilan
 
 
 def _fmt(number: float) -> str:
@@ -76,6 +77,13 @@ def _check_text(q: Question, value: Any) -> str | None:
         return f"Texte trop long : {_fmt(limit)} caractères au maximum (actuellement {_fmt(len(value))})."
     if q.min_length and len(value.strip()) < q.min_length:
         return f"Texte trop court : au moins {_fmt(q.min_length)} caractères."
+    if q.min_words:
+        words = len(_WORD.findall(value))
+        if words < q.min_words:
+            return (
+                f"Texte trop court : {words} mot{'s' if words > 1 else ''} ; "
+                f"au moins {_fmt(q.min_words)} mots sont attendus."
+            )
     return None
 
 

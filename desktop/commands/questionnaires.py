@@ -22,6 +22,7 @@ from forms.definition import FormDefinition
 from forms.evaluation import Evaluation
 from forms.exchange import export_document, import_document, read_document
 from forms.lifecycle import display
+from forms.points import as_points
 from forms.store import NotTransmittable, Store, StoreError
 from forms.store.outbox import Outbox
 
@@ -77,7 +78,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         outbox = Outbox(store)
         for info in store.list():
             try:
-                pages = store.evaluate(info.uuid).pages
+                pages = store.evaluate(info.uuid).counted_pages
                 progress = f"{sum(p.state == 'complete' for p in pages)}/{len(pages)}"
             except StoreError:
                 progress = "?"
@@ -124,21 +125,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> list[dict[str, Any]]:
-    """The evaluation's issues with their page and question labels, for people and scripts."""
+    """The evaluation's issues with their page and question labels, rule id and source, for people and scripts."""
     definition = store.definition(questionnaire_uuid)
-    titles = {p.id: p.title for p in definition.pages}
     return [
-        {"page_id": i.page_id, "page": titles[i.page_id], "question_id": i.question_id,
-         "question": definition.question(i.question_id).label, "code": i.code, "message": i.message,
-         "severity": i.severity}
-        for i in evaluation.issues
+        {"page_id": p.page_id, "page": p.page_title, "question_id": p.question_id, "question": p.question_label,
+         "code": p.code, "rule_id": p.rule_id, "message": p.message, "severity": p.severity, "source": p.source}
+        for p in as_points(definition, list(evaluation.issues))
     ]  # fmt: skip
 
 
 def _report(found: list[dict[str, Any]], stream: Any = None) -> None:
     for p in found:
         prefix = "Conseil" if p["severity"] == "advice" else "À faire"
-        print(f"- {prefix} · {p['page']} › {p['question']} : {p['message']}", file=stream or sys.stdout)
+        source = f" (Source : {p['source']})" if p["source"] else ""
+        print(f"- {prefix} · {p['page']} › {p['question']} : {p['message']}{source}", file=stream or sys.stdout)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -152,7 +152,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             "uuid": info.uuid, "status": info.status.value, "status_label": info.status.label,
             "transmittable": evaluation.transmittable,
             "pages": [{"page_id": p.page_id, "title": p.title, "state": p.state.value, "answered": p.answered,
-                       "visible": p.visible, "required_missing": p.required_missing, "errors": p.errors}
+                       "visible": p.visible, "required_missing": p.required_missing, "errors": p.errors,
+                       "local": p.local}
                       for p in evaluation.pages],
             "problems": found,
         })  # fmt: skip

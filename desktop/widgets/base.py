@@ -37,6 +37,8 @@ class QuestionWidget(QFrame):
 
         header = QHBoxLayout()
         mark = " <span style='color:#b3261e'>*</span>" if question.required else ""
+        if question.caf_only:
+            mark += " <span style='color:#5f6368'>(rempli par la Caf)</span>"
         self.label = QLabel(_escape(question.label) + mark)
         self.label.setProperty("role", "question")
         self.label.setWordWrap(True)
@@ -55,6 +57,11 @@ class QuestionWidget(QFrame):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self._show_help)
         layout.addLayout(header)
+        if question.statement:  # an official instruction, shown in full above the field (not behind « ? »)
+            self.statement_label = _plain_label("statement")
+            self.statement_label.setText(question.statement)
+            self.statement_label.show()
+            layout.addWidget(self.statement_label)
 
         self.body = QVBoxLayout()
         layout.addLayout(self.body)

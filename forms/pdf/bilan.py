@@ -16,6 +16,7 @@ from forms.evaluation import visible_answers
 from forms.formatting import NOT_ANSWERED, escape, french_datetime, local
 from forms.lifecycle import NoticeState, Status
 from forms.pdf import blocks
+from forms.pdf.advice import advice_section
 from forms.pdf.data import BilanData
 from forms.pdf.document import PageFurniture, build_pdf
 from forms.pdf.fonts import REGULAR
@@ -35,7 +36,7 @@ _STATUS_NOTES = {
 def render_bilan(target: Path | BinaryIO, bilan: BilanData, *, generated_at: dt.datetime) -> None:
     """Write the PDF bilan of one questionnaire to a path (atomically) or a binary stream."""
     styles = make_styles()
-    story = header(bilan, styles) + body(bilan, styles) + notices_section(bilan, styles)
+    story = header(bilan, styles) + body(bilan, styles) + advice_section(bilan, styles) + notices_section(bilan, styles)
     build_pdf(target, story, furniture(bilan, generated_at))
 
 

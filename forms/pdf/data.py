@@ -92,7 +92,10 @@ def bilan_from_store(store: Store, questionnaire_uuid: str) -> BilanData:
     definition = store.definition(questionnaire_uuid)
     versions: tuple[VersionInfo, ...] = tuple(store.versions(questionnaire_uuid))
     # Once frozen, what counts is what was transmitted (or what the Caf made of it).
-    answers = dict(versions[-1].answers) if info.status in _FROZEN and versions else store.answers(questionnaire_uuid)
+    current = store.answers(questionnaire_uuid)
+    answers = dict(versions[-1].answers) if info.status in _FROZEN and versions else current
+    # Auto-diagnostic answers are never in a version but stay on this computer: the local bilan shows them.
+    answers |= {q.id: current[q.id] for q in definition.questions() if q.local and q.id in current}
     notes = {}
     for question in definition.questions():
         if question.type == "file" and question.id in answers:

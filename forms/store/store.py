@@ -228,8 +228,10 @@ class Store:
         """A new draft. Without `answers`, its fiche Structure is prefilled from the profile."""
         definition = self._definition(form_id, form_version)
         if answers is None:
-            structure = {q.id: q for q in definition.part_questions("structure")}
+            structure = {q.id: q for q in definition.part_questions("structure") if not q.caf_only}
             answers = {k: v for k, v in self.profile().items() if k in structure and not shape_error(structure[k], v)}
+        # A Caf-only answer (e.g. the Sias number) comes from the Caf, never from a file or a profile.
+        answers = {k: v for k, v in answers.items() if not _caf_only(definition, k)}
         encoded = self._checked(definition, answers)
         new_uuid = questionnaire_uuid or str(uuidlib.uuid4())
         now = _iso(utc_now())
@@ -291,7 +293,11 @@ class Store:
 
     def set_answer(self, questionnaire_uuid: str, question_id: str, value: Any) -> dt.datetime:
         """Save one answer durably (None or blank clears it); return when it was saved."""
-        encoded = self._checked(self.definition(questionnaire_uuid), {question_id: value})
+        definition = self.definition(questionnaire_uuid)
+        if _caf_only(definition, question_id):
+            label = definition.question(question_id).label
+            raise InvalidAnswer(f"« {label} » est rempli par la Caf : vous ne pouvez pas le modifier.")
+        encoded = self._checked(definition, {question_id: value})
         moment = utc_now()
         now = _iso(moment)
         with self._write() as c:
@@ -317,8 +323,14 @@ class Store:
         return moment
 
     def replace_answers(self, questionnaire_uuid: str, answers: Mapping[str, Any], title: str | None = None) -> None:
-        """Replace every answer at once (import); only while the questionnaire is editable."""
-        encoded = self._checked(self.definition(questionnaire_uuid), answers)
+        """Replace every answer at once (import); only while the questionnaire is editable.
+
+        Caf-only answers keep their stored value whatever the file says: only the Caf sets them."""
+        definition = self.definition(questionnaire_uuid)
+        current = self.answers(questionnaire_uuid)
+        answers = {k: v for k, v in answers.items() if not _caf_only(definition, k)}
+        answers |= {q.id: current[q.id] for q in definition.questions() if q.caf_only and q.id in current}
+        encoded = self._checked(definition, answers)
         now = _iso(utc_now())
         with self._write() as c:
             self._touch_editable(c, questionnaire_uuid, now)
@@ -421,3 +433,7 @@ class Store:
                 NoticeInfo(r.notice_id, r.question_id, r.message, r.status, dt.datetime.fromisoformat(r.created_at))
                 for r in rows
             ]
+
+
+def _caf_only(definition: FormDefinition, question_id: str) -> bool:
+    return any(q.id == question_id and q.caf_only for q in definition.questions())

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from forms.definition import FormDefinition
-from forms.evaluation import evaluate, transmitted_answers
+from forms.evaluation import evaluate, transmitted_answers, without_local
 from forms.payload import canonical_json
 from sync import protocol as p
 from sync.server.context import ServerContext
@@ -65,6 +65,9 @@ def answer_errors(definition: FormDefinition, answers: dict[str, Any]) -> list[p
     ]
     if errors:
         return errors
+    # Auto-diagnostic answers (scope "local") are never transmitted by the app; whatever a client
+    # sends of them is ignored (the server keeps none: see without_local), never a reason to refuse.
+    answers = without_local(definition, answers)
     canonical = transmitted_answers(definition, answers)
     if canonical_json(canonical) == canonical_json(answers):
         return []
@@ -88,6 +91,22 @@ def answer_errors(definition: FormDefinition, answers: dict[str, Any]) -> list[p
                 )
             )
     return errors
+
+
+def caf_field_errors(
+    definition: FormDefinition, answers: dict[str, Any], current: dict[str, Any]
+) -> list[p.FieldError]:
+    """A partner's version may not change a Caf-only answer (filled_by "caf", e.g. the Sias number):
+    it must carry the value of the current server version, or none when the Caf has set none."""
+    return [
+        p.FieldError(
+            field_path=q.id,
+            code="filled_by_caf",
+            message=f"« {q.label} » est rempli par la Caf : le partenaire ne peut pas le modifier.",
+        )
+        for q in definition.questions()
+        if q.caf_only and canonical_json(answers.get(q.id)) != canonical_json(current.get(q.id))
+    ]
 
 
 def check_attachments(

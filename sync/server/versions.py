@@ -16,12 +16,13 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from forms.evaluation import without_local
 from forms.lifecycle import Action, NoticeState, Status, allowed, server_next_state
 from forms.payload import canonical_json
 from sync import protocol as p
 from sync.server import campaigns, feed
 from sync.server.accounts import PARTNER
-from sync.server.checks import answer_errors, check_attachments, check_key, definition_for
+from sync.server.checks import answer_errors, caf_field_errors, check_attachments, check_key, definition_for
 from sync.server.context import ServerContext
 from sync.server.db import table
 from sync.server.models import Account, AuditEntry, IdempotencyRecord, Notice, Questionnaire, Version
@@ -120,8 +121,10 @@ def submit_version(
         ctx.registry.get(body.form_id, body.form_version) if (body.form_id, body.form_version) in ctx.registry else None
     )
     errors = answer_errors(definition, body.answers) if definition is not None else []
+    kept = without_local(definition, body.answers) if definition is not None else body.answers
     prepared = _Prepared(
-        answers_json=canonical_json(body.answers),
+        answers=kept,
+        answers_json=canonical_json(kept),
         attachments=[a.model_dump(mode="json") for a in body.attachments],
     )
 
@@ -160,6 +163,11 @@ def submit_version(
             raise _stale(session, q)
         if errors:
             raise ApiProblem(422, p.VALIDATION, errors=errors)
+        if by_partner:
+            current = _current_answers(session, q) if q is not None else {}
+            refused = caf_field_errors(definition, prepared.answers, current)
+            if refused:
+                raise ApiProblem(422, p.VALIDATION, errors=refused)
         organisation_id = q.organisation_id if q is not None else actor.id
         assert organisation_id is not None
         check_attachments(session, definition, organisation_id, qid, body)
@@ -170,6 +178,7 @@ def submit_version(
 
 @dataclass(frozen=True)
 class _Prepared:
+    answers: dict[str, Any]  # as received, minus auto-diagnostic answers (never kept by the server)
     answers_json: str
     attachments: list[dict[str, Any]]
 
@@ -262,7 +271,7 @@ def _record(
     changes: list[p.ChangeData] = [
         p.VersionChangeData.model_construct(
             version_id=vid, base_version_id=body.base_version_id, server_rev=server_rev, author_role=author_role,
-            form_id=body.form_id, form_version=body.form_version, answers=body.answers,
+            form_id=body.form_id, form_version=body.form_version, answers=prepared.answers,
             attachments=body.attachments, payload_sha256=body.payload_sha256, created_at=now,
         )
     ]  # fmt: skip
@@ -285,7 +294,7 @@ def _record(
     if not by_partner:
         assert q is not None
         changed = sorted(
-            k for k in {*previous_answers, *body.answers} if previous_answers.get(k) != body.answers.get(k)
+            k for k in {*previous_answers, *prepared.answers} if previous_answers.get(k) != prepared.answers.get(k)
         )
         audit(session, actor, q, "edit", {"version_id": str(vid), "server_rev": server_rev, "changed": changed}, now)
     seqs = feed.emit(session, organisation_id, qid, changes, now)

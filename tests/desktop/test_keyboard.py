@@ -64,6 +64,9 @@ def test_ctrl_page_keys_work_from_every_kind_of_field(
             view.form.widgets[question.id].focus_input()
             QTest.keyClick(focused(), Qt.Key.Key_PageDown, CTRL)
             assert view.form.current_page_id() == pages[number + 1], question.id
+    # The loop may end on a page whose last questions are hidden (the bonus page, since issue 11 added
+    # the auto-diagnostic page after it): start the navigator check from the last page.
+    view.form.go_to_page(pages[-1])
     view.form.navigator.setFocus()
     QTest.keyClick(view.form.navigator, Qt.Key.Key_PageUp, CTRL)
     assert view.form.current_page_id() == pages[-2]

@@ -131,6 +131,7 @@ _ANSWERS: dict[str, Any] = {
     # bonus
     "bonus_enfants": True,
     "bonus_enfants_criteres": ["projet_socio_educatif", "sorties_culturelles"],
+    "nb_collectifs_bonus_enfants": 3,  # AFAS « Données pour le calcul de la bonification »
     "bonus_parents": False,
 }
 

@@ -195,6 +195,20 @@ BONUS_CRITERIA = {
     ),
 }
 
+# Added by issue 11: the AFAS « Données pour le calcul de la bonification », the Caf-only Sias number
+# (seed 001 §2.1) and the local auto-diagnostic page (never transmitted).
+AFAS_BONUS = ["nb_collectifs_bonus_enfants", "nb_collectifs_bonus_parents"]
+CAF_ONLY = ["numero_sias"]
+DIAGNOSTIC = {
+    "diag_zone_rurale": "yes_no",
+    "diag_enfant_handicap": "yes_no",
+    "diag_intervenants_par_seance": "integer",
+    "diag_seances_par_semaine": "integer",
+    "diag_duree_seance_minutes": "integer",
+    "diag_action_individuelle": "yes_no",
+    "diag_coordinateur_bac2": "yes_no",
+}
+
 YES_NO = [
     "qpv",
     "contractualisation",
@@ -243,7 +257,7 @@ def test_official_definition_loads_with_its_campaign(official: FormDefinition) -
 def test_question_ids_are_unique(official: FormDefinition) -> None:
     ids = _ids(official)
     assert len(ids) == len(set(ids))
-    assert set(ids) == set(SPHINX_ORDER) | set(AFAS)
+    assert set(ids) == set(SPHINX_ORDER) | set(AFAS) | set(AFAS_BONUS) | set(CAF_ONLY) | set(DIAGNOSTIC)
 
 
 def test_sphinx_questions_keep_the_official_order(official: FormDefinition) -> None:
@@ -324,7 +338,8 @@ def test_fiche_structure_holds_the_identification(official: FormDefinition) -> N
     structure_pages = [p for p in official.pages if p.part == "structure"]
     assert structure_pages
     assert official.pages[0].part == "structure"
-    assert [q.id for q in official.part_questions("structure")] == IDENTIFICATION
+    assert [q.id for q in official.part_questions("structure") if not q.caf_only] == IDENTIFICATION
+    assert [q.id for q in official.part_questions("structure") if q.caf_only] == CAF_ONLY
     for qid in SPHINX_ORDER[8:] + AFAS:
         assert official.page_of(qid).part == "action", qid
 
@@ -363,7 +378,8 @@ def test_bonus_criteria_show_only_when_the_bonus_is_yes(official: FormDefinition
     bonus, labels = BONUS_CRITERIA[qid]
     question = official.question(qid)
     assert question.type == "multiple_choice"
-    assert question.required
+    # Not a question of the official questionnaire (issue 11): never required, a Oui without criterion is advice.
+    assert not question.required
     assert _labels(question.choices) == labels
     assert question.visible_if is not None
     assert question.visible_if.question == bonus
@@ -382,7 +398,7 @@ def test_rules_are_declared(official: FormDefinition) -> None:
         "nb_enfants_hors_filiere",
     }
     assert levels.right.question == "nb_enfants_inscrits"
-    assert levels.severity == "error"
+    assert levels.severity == "advice"  # issue 11: no source says the four levels are disjoint
     assert {r.severity for r in official.rules} == {"error", "advice"}
     for rule in official.rules:
         assert rule.message.strip()

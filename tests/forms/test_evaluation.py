@@ -59,14 +59,20 @@ def test_structure_profile_is_the_fiche_structure(official: FormDefinition) -> N
 
 def test_nothing_answered_means_not_started(official: FormDefinition) -> None:
     evaluation = evaluate(official, {})
-    assert [p.state for p in evaluation.pages] == [Progress.NOT_STARTED] * len(official.pages)
+    # The auto-diagnostic page asks nothing required (scope local): nothing is missing there.
+    local = [p.id for p in official.pages if all(q.local for q in p.questions)]
+    assert local == ["auto_diagnostic"]
+    assert evaluation.page("auto_diagnostic").state == Progress.COMPLETE
+    pages = [p for p in evaluation.pages if p.page_id not in local]
+    assert [p.state for p in pages] == [Progress.NOT_STARTED] * (len(official.pages) - 1)
     first = evaluation.pages[0]
     assert (first.answered, first.errors) == (0, 0)
-    assert first.required_missing == first.visible == 7  # statut_autre is hidden
+    assert first.required_missing == first.visible - 1 == 7  # statut_autre is hidden; numero_sias is the Caf's
 
 
 def test_one_answer_makes_its_page_partial(official: FormDefinition) -> None:
     found = states(official, {"nom_structure": "Réussir Ensemble"})
+    assert found.pop("auto_diagnostic") == "complete"  # nothing required there (scope local)
     assert found["identification_structure"] == "partial"
     assert set(found.values()) == {"partial", "not_started"}
     assert list(found.values()).count("partial") == 1
@@ -78,6 +84,7 @@ def test_each_page_complete_on_its_own(official: FormDefinition) -> None:
         only_this_page = {q.id: answers[q.id] for q in page.questions if q.id in answers}
         found = states(official, only_this_page)
         assert found.pop(page.id) == "complete", page.id
+        found.pop("auto_diagnostic", None)  # nothing required there (scope local): always complete
         assert set(found.values()) == {"not_started"}, page.id
 
 
@@ -124,10 +131,12 @@ def test_a_half_filled_matrix_is_partial(official: FormDefinition) -> None:
 def test_only_visible_questions_count(official: FormDefinition) -> None:
     answers = complete_answers()
     bonus = evaluate(official, answers).page("bonus")
-    assert (bonus.visible, bonus.answered) == (3, 3)  # bonus_parents_criteres hidden
+    # bonus_parents_criteres and nb_collectifs_bonus_parents hidden
+    assert (bonus.visible, bonus.answered) == (4, 4)
     answers["bonus_parents"] = True
     bonus = evaluate(official, answers).page("bonus")
-    assert (bonus.state, bonus.visible, bonus.answered, bonus.required_missing) == (Progress.PARTIAL, 4, 3, 1)
+    # the criteria are optional (not an official question); the AFAS number of collectifs is required
+    assert (bonus.state, bonus.visible, bonus.answered, bonus.required_missing) == (Progress.PARTIAL, 6, 4, 1)
 
 
 def test_optional_questions_do_not_hold_a_page_back(essai: FormDefinition) -> None:

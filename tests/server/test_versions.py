@@ -157,7 +157,8 @@ def test_validation_errors_are_per_question(server: Server) -> None:
     answers = complete_answers()
     del answers["nom_structure"]
     answers["code_postal"] = "7300"
-    answers["nb_enfants_elementaire"] = 40  # more than enrolled: a cross-field rule
+    answers["nb_familles"] = 31  # more families than children: a blocking cross-field rule
+    # (issue 11 made niveaux_au_plus_inscrits advice, so the cross-field error is now the families')
     answers["question_inconnue"] = "x"
     refused = problem(partner.put_version(uuid.uuid4(), uuid.uuid4(), version_body(answers)), 422, p.VALIDATION)
     assert {(e.field_path, e.code) for e in refused.errors or []} == {("question_inconnue", "unknown_question")}
@@ -167,8 +168,8 @@ def test_validation_errors_are_per_question(server: Server) -> None:
     assert by_field["nom_structure"].code == "required"
     assert by_field["code_postal"].code == "invalid"
     assert "Code postal" in by_field["code_postal"].message
-    assert by_field["nb_enfants_hors_filiere"].code == "niveaux_au_plus_inscrits"  # the rule's target question
-    assert set(by_field) == {"nom_structure", "code_postal", "nb_enfants_hors_filiere"}
+    assert by_field["nb_familles"].code == "familles_au_plus_enfants"  # the rule's target question
+    assert set(by_field) == {"nom_structure", "code_postal", "nb_familles"}
 
 
 def test_only_the_transmitted_form_of_the_answers_is_accepted(server: Server) -> None:
