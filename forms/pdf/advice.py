@@ -10,10 +10,10 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 from forms.evaluation import Issue, evaluate
+from forms.formatting import escape
 from forms.pdf import blocks
 from forms.pdf.data import BilanData
 from forms.pdf.styles import ACCENT, Styles
-from forms.pdf.values import escape
 
 TITLE = "Avis au regard du référentiel"
 INTRO = (
