@@ -92,10 +92,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _log_command(args: argparse.Namespace) -> None:
     """Commands log to the data folder's journal too (its name only: arguments may hold answers)."""
     from forms.logs import configure
@@ -106,3 +102,7 @@ def _log_command(args: argparse.Namespace) -> None:
     except OSError:
         return  # the command itself reports an unusable data folder
     configure(folder, "bilan-clas").info("command %s", args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
