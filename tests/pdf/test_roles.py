@@ -29,6 +29,10 @@ def _renamed(data_dir: Path) -> dict[str, str]:
             return {k: rename(v, k) for k, v in value.items()}
         if isinstance(value, list):
             return [rename(v, key) for v in value]
+        if isinstance(value, str) and key == "message":  # a rule's message names its figures by question id
+            for old, new in mapping.items():
+                value = value.replace("{" + old + "}", "{" + new + "}")
+            return value
         if isinstance(value, str) and key not in {"type", "role", "choices", "rows", "label", "help"}:
             return mapping.get(value, value)
         return value
