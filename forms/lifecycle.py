@@ -23,6 +23,7 @@ __all__ = [
     "NotAllowed",
     "NoticeState",
     "OutboxState",
+    "Receipt",
     "Status",
     "allowed",
     "allowed_actions",
@@ -96,6 +97,13 @@ class Actor(StrEnum):
     PARTNER = "partner"  # the organisation, on its computer
     SERVER = "server"  # the server's answer to a transmission, seen by the sync
     CAF = "caf"  # a reviewer of the partner's Caf
+
+
+class Receipt(StrEnum):
+    """What an accusé may say: the server accepted the version, or it is frozen and waiting to leave."""
+
+    SENT = "sent"  # « atteste la transmission à la Caf … Transmis le … »
+    READY = "ready"  # « prêt à partir »: never « transmis »
 
 
 class Action(StrEnum):
@@ -287,7 +295,7 @@ class VersionLike(Protocol):
 V = TypeVar("V", bound=VersionLike)
 
 
-def receipt(status: Status, versions: Sequence[V], outbox_states: Mapping[str, str]) -> tuple[str, V] | None:
+def receipt(status: Status, versions: Sequence[V], outbox_states: Mapping[str, str]) -> tuple[Receipt, V] | None:
     """Whether an accusé exists, and of which version: the one rule for « a receipt exists ».
 
     ("sent", v): the latest partner version the server accepted. ("ready", v): the frozen version
@@ -298,7 +306,7 @@ def receipt(status: Status, versions: Sequence[V], outbox_states: Mapping[str, s
     partner = [v for v in versions if v.author == Actor.PARTNER]
     accepted = [v for v in partner if v.server_rev is not None]
     if accepted:
-        return "sent", accepted[-1]
+        return Receipt.SENT, accepted[-1]
     if partner and status is Status.A_ENVOYER and outbox_states.get(partner[-1].version_id) == OutboxState.PENDING:
-        return "ready", partner[-1]
+        return Receipt.READY, partner[-1]
     return None

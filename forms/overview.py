@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from forms.lifecycle import Action, Badge, NoticeState, OutboxState, Status, allowed, display, receipt
+from forms.lifecycle import Action, Badge, NoticeState, OutboxState, Receipt, Status, allowed, display, receipt
 from forms.store import NoticeInfo, QuestionnaireInfo, Store
 from forms.store.outbox import Outbox
 from forms.store.remote import Remote
@@ -70,7 +70,7 @@ class QuestionnaireState:
     # What to show: the open ones while the partner corrects (resolved ones are not in the way),
     # every notice with its state once read-only; in the order the Caf wrote them.
     notices: tuple[ShownNotice, ...]
-    receipt: str | None  # forms.lifecycle.receipt: "sent", "ready" or None
+    receipt: Receipt | None  # None: no accusé
     conflicts: int  # answers both sides changed, waiting for the partner's choice
     last_sync: dt.datetime | None = None
 

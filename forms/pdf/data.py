@@ -14,7 +14,7 @@ from typing import Any
 from forms.attachments import attachment_problem
 from forms.definition import FormDefinition
 from forms.formatting import NOT_ANSWERED
-from forms.lifecycle import Status, display, receipt
+from forms.lifecycle import Receipt, Status, display, receipt
 from forms.store import NoticeInfo, QuestionnaireInfo, Store, VersionInfo
 from forms.store.outbox import Outbox
 
@@ -60,8 +60,8 @@ class BilanData:
         return [v for v in self.versions if v.author == "partner"]  # Caf edits are not transmissions
 
     @property
-    def receipt(self) -> str | None:
-        """What the accusé may say (forms.lifecycle.receipt): "sent", "ready" or None (no accusé)."""
+    def receipt(self) -> Receipt | None:
+        """What the accusé may say (forms.lifecycle.receipt), None when there is none."""
         found = receipt(self.info.status, self.versions, self.outbox_states)
         return found[0] if found else None
 

@@ -10,7 +10,7 @@ from typing import BinaryIO
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from forms.formatting import escape, file_size, french_datetime
-from forms.lifecycle import Status
+from forms.lifecycle import Receipt, Status
 from forms.pdf.bilan import campaign_text, furniture, info_table, title_block
 from forms.pdf.data import BilanData
 from forms.pdf.document import build_pdf
@@ -55,7 +55,7 @@ def _small(text: str) -> str:
 
 def _story(bilan: BilanData, version: VersionInfo, styles: Styles) -> list[Flowable]:
     info = bilan.info
-    sent = bilan.receipt == "sent"
+    sent = bilan.receipt is Receipt.SENT
     state = _SERVER_STATE[info.status] if sent else _READY
     server = f"{info.status.label}<font name='{REGULAR}' color='{MUTED_HEX}'> · {escape(state)}</font>"
     if version.server_rev is not None:
