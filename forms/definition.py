@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from forms.pydantic_french import describe
 from forms.rule_checks import check_condition, check_rule
 from forms.rule_model import (  # noqa: F401 - re-exported: the definition's public names
     CheckRule,
@@ -236,35 +237,11 @@ class FormDefinition(_Strict):
         return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-_PYDANTIC_FR = {
-    "missing": "champ obligatoire manquant",
-    "extra_forbidden": "champ inconnu",
-    "literal_error": "valeur non permise",
+# Where a definition's author reads more than the generic words (forms/pydantic_french.py).
+_DEFINITION_WORDS = {
     "string_pattern_mismatch": "identifiant mal formé",
     "string_too_short": "texte vide",
     "too_short": "liste vide",
-    "int_parsing": "nombre entier attendu",
-    "int_type": "nombre entier attendu",
-    "bool_type": "vrai ou faux attendu",
-    "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",
-    "string_type": "texte attendu",
-    "list_type": "liste attendue",
-    "model_type": "objet attendu",
-    "union_tag_invalid": "type de règle inconnu",
-    "union_tag_not_found": "type de règle (kind) manquant",
-    "greater_than_equal": "valeur trop petite",
-    "greater_than": "valeur trop petite",
-    "less_than_equal": "valeur trop grande",
-    "less_than": "valeur trop grande",
-    "int_from_float": "nombre entier attendu",
-    "float_parsing": "nombre attendu",
-    "float_type": "nombre attendu",
-    "bool_parsing": "vrai ou faux attendu",
-    "string_too_long": "texte trop long",
-    "too_long": "liste trop longue",
-    "dict_type": "objet attendu",
-    "date_parsing": "date attendue (AAAA-MM-JJ)",
-    "date_type": "date attendue (AAAA-MM-JJ)",
 }
 
 
@@ -283,7 +260,7 @@ def _describe(error: ValidationError, data: Any = None) -> str:
             named = f" (règle « {rule_id} »)"
     # Our own validators speak French (value_error); any other pydantic message would be English.
     own = str(first["msg"]).removeprefix("Value error, ") if first["type"] == "value_error" else "valeur invalide"
-    what = _PYDANTIC_FR.get(first["type"]) or own
+    what = describe(first["type"], own, _DEFINITION_WORDS)
     more = f" (et {error.error_count() - 1} autre(s) erreur(s))" if error.error_count() > 1 else ""
     return f"{where} : {what}{named}{more}"
 

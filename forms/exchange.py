@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from forms.pydantic_french import describe
 from forms.store import NotFound, QuestionnaireInfo, Store, StoreError
 
 
@@ -55,9 +56,7 @@ def read_document(path: Path) -> ExchangeDocument:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "racine"
-        what = {"missing": "champ obligatoire manquant", "uuid_parsing": "identifiant uuid mal formé"}.get(
-            first["type"], "valeur de type inattendu"
-        )
+        what = describe(first["type"], "valeur de type inattendu")
         raise ExchangeError(f"Fichier d'import invalide ({path.name}) : {where} : {what}.") from None
 
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from forms.pydantic_french import sentence
 from sync import protocol as p
 
 log = logging.getLogger(__name__)
@@ -110,29 +111,6 @@ def not_editable(state: str) -> ApiProblem:
     )
 
 
-_PYDANTIC_FR = {
-    "missing": "Champ obligatoire manquant.",
-    "extra_forbidden": "Champ inconnu.",
-    "json_invalid": "JSON mal formé.",
-    "uuid_parsing": "Identifiant UUID attendu.",
-    "uuid_type": "Identifiant UUID attendu.",
-    "string_too_long": "Texte trop long.",
-    "string_too_short": "Texte trop court.",
-    "string_pattern_mismatch": "Format inattendu.",
-    "too_long": "Trop d'éléments.",
-    "too_short": "Pas assez d'éléments.",
-    "int_parsing": "Nombre entier attendu.",
-    "int_type": "Nombre entier attendu.",
-    "greater_than_equal": "Valeur trop petite.",
-    "less_than_equal": "Valeur trop grande.",
-    "literal_error": "Valeur non permise.",
-    "dict_type": "Objet attendu.",
-    "list_type": "Liste attendue.",
-    "string_type": "Texte attendu.",
-    "model_attributes_type": "Objet attendu.",
-}
-
-
 def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = []
@@ -145,7 +123,7 @@ def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
             p.FieldError(
                 field_path=".".join(loc)[:200] or "body",
                 code=kind[:64],
-                message=_PYDANTIC_FR.get(kind, "Valeur invalide."),
+                message=sentence(kind),
             )
         )
     return ApiProblem(422, p.VALIDATION, "Requête invalide", errors=errors).response()
