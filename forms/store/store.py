@@ -25,7 +25,7 @@ from forms.evaluation import Evaluation, evaluate, transmitted_answers
 from forms.lifecycle import Action, Status, allowed, next_state, refusal, states_allowing
 from forms.payload import canonical_json
 from forms.registry import FormRegistry
-from forms.store.database import WRITE, integrity_ok, open_engine
+from forms.store.database import WRITE, damaged, full_check_ok, inspect_file, integrity_ok, open_engine
 from forms.store.errors import (
     ConflictsPending,
     InvalidAnswer,
@@ -36,7 +36,7 @@ from forms.store.errors import (
     UnknownForm,
 )
 from forms.store.freezing import freeze_version
-from forms.store.migrations import upgrade
+from forms.store.migrations import LATEST, SchemaTooNew, upgrade
 from forms.store.schema import Answer, Notice, Profile, Questionnaire, SyncState, Version
 from forms.store.schema import Conflict as ConflictRow
 from forms.validators import shape_error
@@ -122,8 +122,13 @@ class Store:
     def __init__(self, path: Path, registry: FormRegistry) -> None:
         self.path = path
         self.registry = registry
+        found = inspect_file(path) if path.is_file() and path.stat().st_size > 0 else 0
+        if found > LATEST:
+            raise SchemaTooNew(found)  # refused before any connection could switch it to WAL
         self.engine = open_engine(path)
         try:
+            if found < 0 and not full_check_ok(self.engine):
+                raise damaged(path, "contrôle d'intégrité après un arrêt brutal")
             upgrade(self.engine)
         except BaseException:
             self.engine.dispose()  # a refused or failed upgrade leaves no connection open on the file
