@@ -34,8 +34,7 @@ class RestoreDialog(QDialog):
         self.infos = backups.list_backups(db_path)
         layout = QVBoxLayout(self)
         text = intro or (
-            "Choisissez la sauvegarde à remettre en place. Les données actuelles sont gardées de côté, "
-            "jamais effacées."
+            "Choisissez la sauvegarde à remettre en place. Les données actuelles sont gardées de côté, jamais effacées."
         )
         label = QLabel(text)
         label.setWordWrap(True)
