@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         self.login_action = self._action(toolbar, "Se connecter…", self.show_login, None)
         toolbar.addSeparator()
         self.export_all_action = self._action(toolbar, "Exporter tous les bilans en PDF…", self.export_all_pdf, None)
+        file_menu = self.menuBar().addMenu("&Fichier")
+        self.restore_action = file_menu.addAction("Restaurer une sauvegarde…", self.restore_backup)
         help_menu = self.menuBar().addMenu("&Aide")
         self.support_action = help_menu.addAction("Informations pour l'assistance…", self.show_support_info)
         self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
@@ -84,14 +86,58 @@ class MainWindow(QMainWindow):
 
         if self.session is not None:
             return
+        from forms.store.errors import DamagedDatabase
+
         try:
             self.session = Session(self.data_dir)
+        except DamagedDatabase as error:
+            from desktop.backup_dialogs import offer_restore_after_damage
+
+            if offer_restore_after_damage(self, self._db_path(), str(error)):
+                QTimer.singleShot(0, self._load)  # open the restored file
+            return
         except Exception as error:  # noqa: BLE001 - shown to the user, the app stays open
             QMessageBox.critical(self, "Bilan Clas", f"Impossible d'ouvrir les données dans {self.data_dir} :\n{error}")
             return
         self.home.empty_label.setText(EMPTY_TEXT)
         self.refresh_list()
         QTimer.singleShot(0, self._resume)  # the list paints first; sync and PDF services load after
+
+    def _db_path(self) -> Path:
+        from forms.store import DB_FILE_NAME
+
+        return self.data_dir / DB_FILE_NAME
+
+    def restore_backup(self) -> None:
+        """Fichier › Restaurer une sauvegarde… : close the store, put the backup in place, reopen."""
+        from desktop.backup_dialogs import RestoreDialog, restore_chosen
+        from desktop.session import Session
+
+        if self.sync is not None and self.sync.busy():
+            QMessageBox.information(self, "Restaurer une sauvegarde", "Attendez la fin de la synchronisation.")
+            return
+        dialog = RestoreDialog(self._db_path(), self)
+        if dialog.exec() != RestoreDialog.DialogCode.Accepted or dialog.chosen() is None:
+            return
+        if not self._close_questionnaire():
+            return
+        chosen = dialog.chosen()
+        assert chosen is not None
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        restore_chosen(self, self._db_path(), chosen)
+        try:
+            self.session = Session(self.data_dir)
+        except Exception as error:  # noqa: BLE001 - shown to the user, the app stays open
+            QMessageBox.critical(self, "Bilan Clas", f"Impossible d'ouvrir les données dans {self.data_dir} :\n{error}")
+            return
+        for service in (self.sync, self.pdf):
+            if service is not None:
+                service.store = self.session.store  # the services follow the reopened file
+        if self.sync is None:
+            QTimer.singleShot(0, self._resume)
+        self.show_home()
 
     def _resume(self) -> None:
         self._start_services()

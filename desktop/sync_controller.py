@@ -17,7 +17,7 @@ from forms.store import Store
 from forms.store.outbox import Outbox
 from sync import account
 from sync.engine import Synchroniser, SyncResult, last_sync
-from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
+from sync.errors import AuthRequired, Interrupted, NotConfigured, Offline, SyncError, Transient
 
 PROBE_INTERVAL_MS = 60_000
 
@@ -137,10 +137,13 @@ class SyncController(QObject):
 
         def work(context: TaskContext) -> SyncResult:
             client = account.connected_client(self.store)
+            client.cancelled = context.cancelled  # *Annuler* also cuts the request under way
             try:
                 return Synchroniser(self.store, client).run(
                     force=manual, report=context.report, cancelled=context.cancelled
                 )
+            except Interrupted:
+                return SyncResult(cancelled=True)
             finally:
                 client.close()
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from forms.pydantic_french import describe
+from forms.jsonsafe import UnsafeJson, loads_bounded
 from forms.rule_checks import check_condition, check_rule
 from forms.rule_model import (  # noqa: F401 - re-exported: the definition's public names
     CheckRule,
@@ -276,7 +277,9 @@ def parse_definition(data: Any, source: str = "définition") -> FormDefinition:
 def load_definition(path: Path) -> FormDefinition:
     """Read and validate one definition file."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_bounded(path.read_text(encoding="utf-8"))
+    except UnsafeJson as exc:
+        raise DefinitionError(f"Définition de formulaire refusée « {path.name} » : {exc}") from exc
     except OSError as exc:
         raise DefinitionError(f"Définition de formulaire illisible « {path.name} » : {exc.strerror}") from exc
     except UnicodeDecodeError as exc:

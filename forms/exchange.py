@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from forms.pydantic_french import describe
+from forms.jsonsafe import UnsafeJson, loads_bounded
 from forms.store import NotFound, QuestionnaireInfo, Store, StoreError
 
 
@@ -44,7 +45,9 @@ def export_document(store: Store, questionnaire_uuid: str) -> dict[str, Any]:
 
 def read_document(path: Path) -> ExchangeDocument:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_bounded(path.read_text(encoding="utf-8"))
+    except UnsafeJson as exc:
+        raise ExchangeError(f"Fichier d'import refusé ({path.name}) : {exc}.") from None
     except FileNotFoundError:
         raise ExchangeError(f"Fichier introuvable : {path}.") from None
     except (OSError, UnicodeDecodeError) as exc:

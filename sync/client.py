@@ -8,15 +8,17 @@ portal, a cut body, wrong JSON types — is a BrokenReply: an unknown outcome, n
 from __future__ import annotations
 
 import ipaddress
+import math
 import urllib.parse
+from collections.abc import Callable
 from typing import TypeVar
 
 import requests
 from pydantic import BaseModel, ValidationError
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from forms.definition import DefinitionError, FormDefinition, parse_definition
+from forms.jsonsafe import UnsafeJson, loads_bounded
 from forms.logs import getLogger
 from forms.version import APP_VERSION
 from sync.errors import (
@@ -24,11 +26,13 @@ from sync.errors import (
     BrokenReply,
     ClientTooOld,
     InsecureServer,
+    Interrupted,
     Offline,
     Refused,
     ServerBusy,
     StaleBase,
     TimedOut,
+    TooSlow,
 )
 from sync.protocol import (
     API_PREFIX,
@@ -43,10 +47,14 @@ from sync.protocol import (
     TokenResponse,
     VersionAccepted,
 )
+from sync.transport import SocketRegistry, TrackingAdapter, watched
 
 CLIENT_VERSION = APP_VERSION
 _log = getLogger("sync.client")
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
+DEADLINE = 120.0  # a whole request, headers and body (seconds): a trickling reply cannot hold a sync
+MAX_SERVER_DELAY = 6 * 3600.0  # the longest wait a server may ask for (Retry-After), in seconds
+ABSURD_SERVER_DELAY = 366 * 86400.0  # beyond this a Retry-After is nonsense: an ordinary transient failure
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 Model = TypeVar("Model", bound=BaseModel)
 # Transport-level retries only: a refused connection, or one the server dropped while idle in the pool.
@@ -60,6 +68,12 @@ TRANSPORT_RETRY = Retry(
 def server_base(url: str) -> str:
     """The server's address, checked: https, or http only to this computer."""
     parsed = urllib.parse.urlsplit(url.strip())
+    if "@" in parsed.netloc:
+        # Never stored nor echoed: the address would keep a password in clear in the settings and the logs.
+        raise InsecureServer(
+            "Adresse de serveur refusée : elle contient un identifiant ou un mot de passe. Donnez l'adresse "
+            "seule (exemple : https://bilan-clas.exemple.fr) ; l'e-mail et le mot de passe sont demandés à part."
+        )
     host = parsed.hostname or ""
     if parsed.scheme not in ("http", "https") or not host:
         raise InsecureServer(f"Adresse de serveur invalide : « {url} » (exemple : https://bilan-clas.exemple.fr).")
@@ -89,15 +103,19 @@ class SyncClient:
         token: str | None = None,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = TIMEOUT,
+        deadline: float | None = DEADLINE,
         max_reply_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         self.base = server_base(server_url)
         self.token = token
         self.timeout = timeout
+        self.deadline = deadline
         self.max_reply_bytes = max_reply_bytes
+        self.cancelled: Callable[[], bool] = _never  # the app's *Annuler*: polled while a request runs
+        self._sockets = SocketRegistry()
         if session is None:
             session = requests.Session()
-            adapter = HTTPAdapter(max_retries=TRANSPORT_RETRY)
+            adapter = TrackingAdapter(self._sockets, max_retries=TRANSPORT_RETRY)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
         self.session = session
@@ -123,23 +141,47 @@ class SyncClient:
             sent_headers["Content-Type"] = content_type
         if self.token:
             sent_headers["Authorization"] = f"Bearer {self.token}"
-        try:
-            response = self.session.request(
-                method,
-                self.base + API_PREFIX + path,
-                data=data,
-                params=params,
-                headers=sent_headers,
-                timeout=self.timeout,
-                allow_redirects=False,
-                stream=True,
-            )
-        except requests.ConnectTimeout:
-            raise Offline("Le serveur est injoignable. Rien n'est perdu : l'envoi sera repris.") from None
-        except requests.Timeout:
-            raise TimedOut("Le serveur ne répond pas à temps. Rien n'est perdu : l'envoi sera repris.") from None
-        except requests.RequestException:
-            raise Offline("Pas de connexion au serveur. Rien n'est perdu : l'envoi sera repris.") from None
+        if self.cancelled():
+            raise _stopped("cancelled")
+        with watched(self._sockets, self.deadline, self.cancelled) as watch:
+            try:
+                body, response = self._exchange(method, path, data, params, sent_headers)
+            except (requests.RequestException, BrokenReply) as error:
+                if watch.reason is not None:
+                    raise _stopped(watch.reason) from None
+                if isinstance(error, BrokenReply):
+                    raise
+                if isinstance(error, requests.ConnectTimeout):
+                    raise Offline("Le serveur est injoignable. Rien n'est perdu : l'envoi sera repris.") from None
+                if isinstance(error, requests.Timeout):
+                    raise TimedOut(
+                        "Le serveur ne répond pas à temps. Rien n'est perdu : l'envoi sera repris."
+                    ) from None
+                raise Offline("Pas de connexion au serveur. Rien n'est perdu : l'envoi sera repris.") from None
+            if watch.reason is not None:
+                raise _stopped(watch.reason)  # a body cut by us may look complete: never trust it
+        response._content = bytes(body)
+        self._raise_for_status(response)
+        return response
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        data: bytes | None,
+        params: dict[str, str | int] | None,
+        headers: dict[str, str],
+    ) -> tuple[bytearray, requests.Response]:
+        response = self.session.request(
+            method,
+            self.base + API_PREFIX + path,
+            data=data,
+            params=params,
+            headers=headers,
+            timeout=self.timeout,
+            allow_redirects=False,
+            stream=True,
+        )
         try:
             body = bytearray()
             for chunk in response.iter_content(64 * 1024):
@@ -150,9 +192,7 @@ class SyncClient:
             raise BrokenReply("Réponse du serveur interrompue. L'envoi sera repris.") from None
         finally:
             response.close()
-        response._content = bytes(body)
-        self._raise_for_status(response)
-        return response
+        return body, response
 
     def _raise_for_status(self, response: requests.Response) -> None:
         status = response.status_code
@@ -223,7 +263,7 @@ class SyncClient:
             raise AuthRequired("E-mail ou mot de passe incorrect.") from None
         except Refused as refusal:
             if refusal.code == "rate_limited":
-                raise ServerBusy(refusal.problem.title, refusal.problem.retry_after) from None
+                raise ServerBusy(refusal.problem.title, server_delay(refusal.problem.retry_after)) from None
             raise
         token = self._parse(TokenResponse, response)
         self.token = token.access_token
@@ -261,7 +301,9 @@ class SyncClient:
         if response.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
             raise BrokenReply("Définition de formulaire reçue dans un format inattendu : ignorée.")
         try:
-            return parse_definition(response.json(), f"serveur : {form_id}")
+            return parse_definition(loads_bounded(response.content), f"serveur : {form_id}")
+        except UnsafeJson as error:
+            raise BrokenReply(f"Définition de formulaire reçue invalide : {error}") from None
         except (ValueError, DefinitionError) as error:
             raise BrokenReply(f"Définition de formulaire reçue invalide : {error}") from None
 
@@ -271,9 +313,26 @@ class SyncClient:
 
 def _retry_after(response: requests.Response) -> float | None:
     try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
+        return server_delay(float(response.headers.get("Retry-After", "")))
+    except (ValueError, OverflowError):
+        return None  # an HTTP date or garbage: our own backoff decides
+
+
+def _stopped(reason: str) -> Offline:
+    if reason == "cancelled":
+        return Interrupted("Synchronisation interrompue à votre demande. Rien n'est perdu.")
+    return TooSlow("Le serveur répond trop lentement : demande abandonnée. Rien n'est perdu : l'envoi sera repris.")
+
+
+def server_delay(seconds: float | None) -> float | None:
+    """A wait the server asked for, in seconds, capped at a few hours; None when absurd (inf, NaN, years)."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0 or seconds > ABSURD_SERVER_DELAY:
         return None
+    return min(float(seconds), MAX_SERVER_DELAY)
+
+
+def _never() -> bool:
+    return False
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:

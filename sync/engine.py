@@ -32,7 +32,7 @@ from forms.store.remote import (
     SyncSummary,
 )
 from forms.store.store import utc_now
-from sync.client import SyncClient
+from sync.client import MAX_SERVER_DELAY, SyncClient, server_delay
 from sync.errors import BrokenReply, Offline, Refused, StaleBase, Transient
 from sync.forms_update import fetch_forms
 from sync.protocol import (
@@ -106,8 +106,8 @@ class Backoff:
     rng: random.Random = field(default_factory=random.Random)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        jittered = self.rng.uniform(0, min(self.cap, self.base * 2**attempt))
-        return max(jittered, retry_after or 0.0)
+        jittered = self.rng.uniform(0, min(self.cap, self.base * 2 ** min(attempt, 64)))
+        return min(MAX_SERVER_DELAY, max(jittered, server_delay(retry_after) or 0.0))  # never years away
 
 
 _log = getLogger("sync.engine")

@@ -8,6 +8,8 @@ SyncError                  every failure; str() is a French sentence for the use
 ├── ClientTooOld           the server needs a newer Bilan Clas
 ├── Transient              the outcome is unknown: retry later, same key, same body
 │   ├── Offline            no connection, refused, timed out, reset
+│   │   ├── Interrupted    the user cancelled (Annuler) while a request ran
+│   │   └── TooSlow        a reply that outlived the request's total deadline (a trickle)
 │   ├── ServerBusy         5xx, 429, 503 (retry_after in seconds when the server said)
 │   └── BrokenReply        a reply we cannot trust: not JSON, wrong types, too large, a redirect
 └── Refused                a final answer about this item: kept, shown with the server's reason
@@ -52,6 +54,14 @@ class Transient(SyncError):
 
 class Offline(Transient):
     code = "offline"
+
+
+class Interrupted(Offline):
+    code = "interrupted"
+
+
+class TooSlow(Offline):
+    code = "too_slow"
 
 
 class TimedOut(Transient):

@@ -1,8 +1,9 @@
 """Commands that talk to the server: login, sync, logout.
 
-`sync` exit status: 0 everything sent and pulled; 4 the server is out of reach (nothing lost,
-try again later); 5 login needed; 6 a transmission was refused (shown with the server's reason);
-3 any other error.
+`sync` exit status: 0 only when the outbox is empty and every change was pulled; 4 something is
+left for later (the server out of reach, busy or too slow, a sending postponed: nothing lost, try
+again later); 5 login needed; 6 a transmission was refused and waits for the user (shown with the
+server's reason, this run or an earlier one); 3 any other error.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import sys
 
 from desktop.commands.base import EXIT_ERROR, EXIT_OK, CommandError, Commands, open_store
+from forms.lifecycle import OutboxState
+from forms.store.outbox import Outbox
 from sync import account
 from sync.engine import Synchroniser
 from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
@@ -59,10 +62,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
             raise CommandError(str(error), EXIT_ERROR) from None
         finally:
             client.close()
+        outbox = Outbox(store)
+        waiting, refused = outbox.count(), outbox.count(OutboxState.FAILED)
     print(result.text())
     for questionnaire_uuid, reason in result.refused:
         print(f"- Envoi refusé ({questionnaire_uuid}) : {reason}", file=sys.stderr)
-    return EXIT_REFUSED if result.refused else EXIT_OK
+    if result.refused or refused:
+        if not result.refused:
+            print(f"- {refused} envoi(s) refusé(s) attendent une correction (bilan-clas list).", file=sys.stderr)
+        return EXIT_REFUSED
+    if waiting or result.deferred or result.cancelled:
+        print(f"- {waiting} envoi(s) à reprendre plus tard : relancez bilan-clas sync.", file=sys.stderr)
+        return EXIT_OFFLINE
+    return EXIT_OK
 
 
 def cmd_logout(args: argparse.Namespace) -> int:

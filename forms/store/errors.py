@@ -12,6 +12,22 @@ class StoreError(Exception):
     """Base of every refusal; str(error) is the French message."""
 
 
+class StorageRefused(StoreError):
+    """The disk or the file would not let us read or write: nothing was written."""
+
+
+class DamagedDatabase(StorageRefused):
+    """The data file is corrupt or truncated: never written to, recovery offered."""
+
+
+class DiskFull(StorageRefused):
+    pass
+
+
+class ReadOnlyData(StorageRefused):
+    pass
+
+
 class NotFound(StoreError):
     pass
 

@@ -31,6 +31,7 @@ from forms.lifecycle import (
 )
 from forms.merge import three_way
 from forms.payload import canonical_json
+from forms.store import backups
 from forms.store.errors import NotEditable
 from forms.store.schema import Answer, Conflict, Notice, Outbox, Questionnaire, SyncState, Version
 from forms.store.store import Store, _iso, utc_now
@@ -159,6 +160,9 @@ class Remote:
         # The page commits at once, so only the last state of each questionnaire in it is ever seen:
         # applying a page again then changes nothing, not even the summary.
         last_state = {c.questionnaire_uuid: n for n, c in enumerate(changes) if isinstance(c, RemoteState)}
+        if any(isinstance(c, RemoteVersion) and c.author_role == "caf" for c in changes):
+            # The Caf's edits are about to change answers: a copy of the file as it was, first.
+            backups.backup_if_older_than(self.store.path, backups.SYNC_BACKUP_EVERY, "avant-synchro")
         with self.store._write() as c:
             for n, change in enumerate(changes):
                 if isinstance(change, RemoteVersion):

@@ -25,7 +25,8 @@ from forms.evaluation import Evaluation, evaluate, transmitted_answers
 from forms.lifecycle import Action, Status, allowed, next_state, refusal, states_allowing
 from forms.payload import canonical_json
 from forms.registry import FormRegistry
-from forms.store.database import WRITE, integrity_ok, open_engine
+from forms.store import backups
+from forms.store.database import WRITE, damaged, full_check_ok, inspect_file, integrity_ok, open_engine
 from forms.store.errors import (
     ConflictsPending,
     InvalidAnswer,
@@ -36,7 +37,7 @@ from forms.store.errors import (
     UnknownForm,
 )
 from forms.store.freezing import freeze_version
-from forms.store.migrations import upgrade
+from forms.store.migrations import LATEST, SchemaTooNew, upgrade
 from forms.store.schema import Answer, Notice, Profile, Questionnaire, SyncState, Version
 from forms.store.schema import Conflict as ConflictRow
 from forms.validators import shape_error
@@ -122,8 +123,15 @@ class Store:
     def __init__(self, path: Path, registry: FormRegistry) -> None:
         self.path = path
         self.registry = registry
+        found = inspect_file(path) if path.is_file() and path.stat().st_size > 0 else 0
+        if found > LATEST:
+            raise SchemaTooNew(found)  # refused before any connection could switch it to WAL
         self.engine = open_engine(path)
         try:
+            if found < 0 and not full_check_ok(self.engine):
+                raise damaged(path, "contrôle d'intégrité après un arrêt brutal")
+            if 0 < found < LATEST:
+                backups.backup_if_older_than(path, dt.timedelta(0), "avant-migration")
             upgrade(self.engine)
         except BaseException:
             self.engine.dispose()  # a refused or failed upgrade leaves no connection open on the file
@@ -132,7 +140,13 @@ class Store:
 
     @classmethod
     def open(cls, data_dir: Path, registry: FormRegistry) -> Store:
-        return cls(data_dir / DB_FILE_NAME, registry)
+        """The store of a data folder; a backup of an existing file when the newest is a day old."""
+        path = data_dir / DB_FILE_NAME
+        existed = path.is_file() and path.stat().st_size > 0
+        store = cls(path, registry)
+        if existed:
+            backups.backup_if_older_than(path, backups.STALE_AFTER, "quotidienne")
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
