@@ -90,6 +90,10 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Bilan Clas", f"Impossible d'ouvrir les données dans {self.data_dir} :\n{error}")
             return
         self.home.empty_label.setText(EMPTY_TEXT)
+        if self.session.registry.set_aside:  # said once, and it stays: the other definitions keep working
+            self.definitions_warning = QLabel(" ".join(self.session.registry.set_aside))
+            self.definitions_warning.setWordWrap(True)
+            self.statusBar().addWidget(self.definitions_warning, 1)
         self.refresh_list()
         QTimer.singleShot(0, self._resume)  # the list paints first; sync and PDF services load after
 

@@ -15,7 +15,7 @@ from forms.store.outbox import Outbox
 class Session:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.registry = FormRegistry.load(data_dir / "forms")
+        self.registry = FormRegistry.load(data_dir / "forms", strict=False)
         self.store = Store.open(data_dir, self.registry)
 
     def close(self) -> None:
@@ -29,11 +29,13 @@ class Session:
         for info in self.store.list():
             try:
                 definition = self.store.definition(info.uuid)
+                if self.store.definition_missing(info.uuid):
+                    raise StoreError  # shown as such, read-only: its own definition is missing here
                 pages = self.store.evaluate(info.uuid).counted_pages
                 campaign = f"Campagne {definition.campaign.school_year} — {definition.title}"
                 order = definition.campaign.opens.isoformat()
             except StoreError:
-                pages, campaign, order = (), f"Formulaire inconnu : {info.form_id}", ""
+                pages, campaign, order = (), f"Définition absente : {info.form_id} version {info.form_version}", ""
             versions_by_uuid[info.uuid] = order
             rows.append(
                 Row(

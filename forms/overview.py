@@ -85,7 +85,7 @@ class QuestionnaireState:
 
     @property
     def can_transmit(self) -> bool:
-        return allowed(self.info.status, Action.TRANSMIT)
+        return self.editable and allowed(self.info.status, Action.TRANSMIT)
 
     @property
     def can_reply(self) -> bool:
@@ -111,13 +111,16 @@ def questionnaire_state(store: Store, questionnaire_uuid: str) -> QuestionnaireS
         else None
     )
     found = receipt(info.status, store.versions(questionnaire_uuid), {i.op_id: i.state for i in items})
-    editable = info.status.editable
+    missing = store.definition_missing(questionnaire_uuid)
+    editable = info.status.editable and not missing
     notices = [_shown(n) for n in store.notices(questionnaire_uuid)]
     notices = [n for n in notices if not (editable and n.resolved)]
     return QuestionnaireState(
         info=info,
         badge=badge,
-        explanation="" if failure else _EXPLANATIONS[info.status],
+        explanation=(
+            store.stand_in_reason(questionnaire_uuid) if missing else "" if failure else _EXPLANATIONS[info.status]
+        ),
         editable=editable,
         deletable=store.can_delete(questionnaire_uuid),
         failure=failure,

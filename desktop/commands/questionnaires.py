@@ -144,6 +144,8 @@ def _report(found: list[dict[str, Any]], stream: Any = None) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         info = store.get(args.uuid)
+        if store.definition_missing(args.uuid):  # nothing to check against: never called transmittable
+            raise CommandError(store.stand_in_reason(args.uuid), EXIT_NOT_TRANSMITTABLE)
         evaluation = store.evaluate(args.uuid)
         found = problems(store, args.uuid, evaluation)
     status = EXIT_OK if evaluation.transmittable else EXIT_NOT_TRANSMITTABLE

@@ -25,6 +25,7 @@ from forms.evaluation import Evaluation, evaluate, transmitted_answers
 from forms.lifecycle import Action, Status, allowed, next_state, refusal, states_allowing
 from forms.payload import canonical_json
 from forms.registry import FormRegistry
+from forms.stand_in import missing_definition_message, stand_in_definition
 from forms.store.database import WRITE, integrity_ok, open_engine
 from forms.store.errors import (
     ConflictsPending,
@@ -129,6 +130,7 @@ class Store:
             self.engine.dispose()  # a refused or failed upgrade leaves no connection open on the file
             raise
         self._forms: dict[str, FormDefinition] = {}  # uuid -> definition; a questionnaire never changes form
+        self._stand_ins: dict[str, str] = {}  # uuid shown on a stand-in definition (read-only) -> why
 
     @classmethod
     def open(cls, data_dir: Path, registry: FormRegistry) -> Store:
@@ -177,10 +179,27 @@ class Store:
             raise UnknownForm(f"Formulaire inconnu : {shown}.") from None
 
     def definition(self, questionnaire_uuid: str) -> FormDefinition:
+        """Its definition; a stand-in showing the stored answers when it is missing (set aside, not received)."""
         if questionnaire_uuid not in self._forms:
             info = self.get(questionnaire_uuid)
-            self._forms[questionnaire_uuid] = self._definition(info.form_id, info.form_version)
+            try:
+                self._forms[questionnaire_uuid] = self._definition(info.form_id, info.form_version)
+            except UnknownForm:
+                self._forms[questionnaire_uuid] = stand_in_definition(
+                    info.form_id, info.form_version, self.answers(questionnaire_uuid)
+                )
+                self._stand_ins[questionnaire_uuid] = missing_definition_message(info.form_id, info.form_version)
         return self._forms[questionnaire_uuid]
+
+    def definition_missing(self, questionnaire_uuid: str) -> bool:
+        """True when its own definition is missing here: it opens read-only on a stand-in."""
+        self.definition(questionnaire_uuid)
+        return questionnaire_uuid in self._stand_ins
+
+    def stand_in_reason(self, questionnaire_uuid: str) -> str:
+        """Why it is read-only on a stand-in (one French sentence), or ""."""
+        self.definition(questionnaire_uuid)
+        return self._stand_ins.get(questionnaire_uuid, "")
 
     def _checked(self, definition: FormDefinition, answers: Mapping[str, Any]) -> dict[str, str]:
         """Answers as canonical JSON per question; refuses unknown questions and ill-shaped values."""
@@ -280,6 +299,8 @@ class Store:
 
     def _touch_editable(self, c: Connection, questionnaire_uuid: str, now: str) -> None:
         """Bump updated_at if the questionnaire may be edited, inside the caller's transaction; else raise."""
+        if questionnaire_uuid in self._stand_ins:  # filled by definition(), which every editing method calls first
+            raise NotEditable(self._stand_ins[questionnaire_uuid])
         touched = c.execute(
             update(_Q)
             .where(_Q.c.uuid == questionnaire_uuid, _Q.c.status.in_(states_allowing(Action.EDIT)))
@@ -347,6 +368,7 @@ class Store:
                 )
 
     def rename(self, questionnaire_uuid: str, title: str) -> None:
+        self.definition(questionnaire_uuid)
         with self._write() as c:
             self._touch_editable(c, questionnaire_uuid, _iso(utc_now()))
             c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(title=_title(title)))
