@@ -40,6 +40,7 @@ class Row:
     updated: str
     deletable: bool
     badge: Badge | None = None  # what is shown (« Échec d'envoi » included); the status's own by default
+    window: str = ""  # « Campagne ouverte jusqu'au … » (forms.campaign), shown with the campaign's heading
 
 
 class HomeView(QWidget):
@@ -126,7 +127,7 @@ class HomeView(QWidget):
         for row in rows:
             group = groups.get(row.campaign)
             if group is None:
-                group = QTreeWidgetItem([row.campaign])
+                group = QTreeWidgetItem([f"{row.campaign} · {row.window}" if row.window else row.campaign])
                 group.setFirstColumnSpanned(True)
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 font = group.font(0)

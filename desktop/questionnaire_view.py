@@ -66,6 +66,8 @@ class QuestionnaireView(QWidget):
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_badge = QLabel()
         self.status_badge.setAccessibleName("Statut du questionnaire")
+        self.campaign_label = QLabel()  # « Campagne ouverte jusqu'au … », from the partner's Caf window
+        self.campaign_label.setAccessibleName("Dates de la campagne")
         self.saved_label = QLabel()
         self.saved_label.setProperty("role", "saved")
         self.saved_label.setAccessibleName("État de l'enregistrement")
@@ -87,6 +89,7 @@ class QuestionnaireView(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title_label, 1)
         header.addWidget(self.saved_label)
+        header.addWidget(self.campaign_label)
         header.addWidget(self.status_badge)
         header.addWidget(self.pdf_button)
         header.addWidget(self.transmit_button)
@@ -157,6 +160,9 @@ class QuestionnaireView(QWidget):
         self.status_badge.setStyleSheet(badge_style(state.badge))
         self.form.set_read_only(not state.editable)
         self.transmit_button.setVisible(state.can_transmit)
+        self.campaign_label.setText(state.campaign)
+        self.campaign_label.setVisible(bool(state.campaign))
+        self._transmit_warning = state.transmit_warning
         self.info_banner.setText(state.explanation)
         self.info_banner.setVisible(bool(state.explanation))
         by_question: dict[str, list[str]] = {}
@@ -306,7 +312,11 @@ class QuestionnaireView(QWidget):
         )
         if advice:
             text += f"\n\nConseils du référentiel (non bloquants) :{advice}"
-        box = QMessageBox(QMessageBox.Icon.Question, "Transmettre à la Caf", text, parent=self)
+        warning = self._transmit_warning  # the campaign is closed (or not open yet) for this partner's Caf
+        if warning:
+            text = f"Attention : {warning}\n\n{text}"
+        icon = QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Question
+        box = QMessageBox(icon, "Transmettre à la Caf", text, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         confirm = box.addButton("Transmettre", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)

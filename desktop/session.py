@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from desktop.home import Row
+from forms.campaign import window_of
 from forms.evaluation import Progress
 from forms.lifecycle import display
 from forms.registry import FormRegistry
@@ -34,8 +36,10 @@ class Session:
                 pages = self.store.evaluate(info.uuid).counted_pages
                 campaign = f"Campagne {definition.campaign.school_year} — {definition.title}"
                 order = definition.campaign.opens.isoformat()
+                window = window_of(self.store, definition).label(dt.date.today())
             except StoreError:
                 pages, campaign, order = (), f"Définition absente : {info.form_id} version {info.form_version}", ""
+                window = ""
             versions_by_uuid[info.uuid] = order
             rows.append(
                 Row(
@@ -48,6 +52,7 @@ class Session:
                     updated=f"{info.updated_at.astimezone():%d/%m/%Y %H:%M}",
                     deletable=self.store.can_delete(info.uuid),
                     badge=display(info.status, [i.state for i in outbox.items(info.uuid)]),
+                    window=window,
                 )
             )
         rows.sort(key=lambda r: versions_by_uuid[r.uuid], reverse=True)  # stable: keeps the edit order

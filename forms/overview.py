@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from forms.campaign import window_of
 from forms.lifecycle import Action, Badge, NoticeState, OutboxState, Status, allowed, display, receipt
 from forms.store import NoticeInfo, QuestionnaireInfo, Store
 from forms.store.outbox import Outbox
@@ -73,6 +74,10 @@ class QuestionnaireState:
     receipt: str | None  # forms.lifecycle.receipt: "sent", "ready" or None
     conflicts: int  # answers both sides changed, waiting for the partner's choice
     last_sync: dt.datetime | None = None
+    # The partner's campaign window (forms.campaign): the header's line, and what to say before
+    # *Transmettre* when the Caf's server would refuse it (closed, or not open yet).
+    campaign: str = ""
+    transmit_warning: str | None = None
 
     @property
     def open_notices(self) -> tuple[ShownNotice, ...]:
@@ -112,6 +117,8 @@ def questionnaire_state(store: Store, questionnaire_uuid: str) -> QuestionnaireS
     )
     found = receipt(info.status, store.versions(questionnaire_uuid), {i.op_id: i.state for i in items})
     missing = store.definition_missing(questionnaire_uuid)
+    today = dt.date.today()
+    window = None if missing else window_of(store, store.definition(questionnaire_uuid))
     editable = info.status.editable and not missing
     notices = [_shown(n) for n in store.notices(questionnaire_uuid)]
     notices = [n for n in notices if not (editable and n.resolved)]
@@ -127,4 +134,6 @@ def questionnaire_state(store: Store, questionnaire_uuid: str) -> QuestionnaireS
         notices=tuple(notices),
         receipt=found[0] if found else None,
         conflicts=len(Remote(store).conflicts(questionnaire_uuid)),
+        campaign=window.label(today) if window else "",
+        transmit_warning=window.transmit_warning(today) if window else None,
     )
