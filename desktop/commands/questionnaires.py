@@ -18,6 +18,7 @@ from desktop.commands.base import (
     print_json,
     registry,
 )
+from forms.carry import start_from
 from forms.definition import FormDefinition
 from forms.evaluation import Evaluation
 from forms.exchange import export_document, import_document, read_document
@@ -66,9 +67,22 @@ def _print_definition(definition: FormDefinition) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    if args.source is None and not args.form:
+        raise CommandError("indiquez le formulaire : bilan-clas new --form ID --title TITRE", EXIT_USAGE)
     with open_store(args) as store:
-        info = store.create(form_id=args.form, form_version=args.version, title=args.title)
-    print(info.uuid)
+        if args.source is None:
+            info = store.create(form_id=args.form, form_version=args.version, title=args.title)
+            carried = None
+        else:
+            form = args.form or store.get(args.source).form_id  # without --form: duplicate the action
+            info, carried = start_from(store, args.source, form_id=form, title=args.title, form_version=args.version)
+    if args.json:
+        print_json(
+            {"uuid": info.uuid, "form_id": info.form_id, "form_version": info.form_version}
+            | ({"from": args.source, "carried": carried.carried, "dropped": carried.dropped} if carried else {})
+        )
+    else:
+        print(info.uuid)
     return EXIT_OK
 
 
@@ -190,9 +204,17 @@ def register(commands: Commands) -> None:
     p.add_argument("--json", action="store_true", help="sortie JSON")
 
     p = commands.add("new", cmd_new, "crée un questionnaire (fiche Structure préremplie) et affiche son uuid")
-    p.add_argument("--form", required=True, metavar="ID", help="identifiant du formulaire (voir bilan-clas forms)")
+    p.add_argument("--form", metavar="ID", help="identifiant du formulaire (voir bilan-clas forms)")
     p.add_argument("--version", type=int, help="version du formulaire (sinon la dernière)")
     p.add_argument("--title", required=True, metavar="TITRE", help="nom de l'action")
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="UUID",
+        help="reprend les réponses d'un bilan précédent (celles que la définition déclare à reprendre) ; "
+        "sans --form : duplique l'action dans sa campagne",
+    )
+    p.add_argument("--json", action="store_true", help="sortie JSON (avec --from : questions reprises et écartées)")
 
     p = commands.add("list", cmd_list, "liste les questionnaires")
     p.add_argument("--json", action="store_true", help="sortie JSON")
