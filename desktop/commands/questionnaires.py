@@ -26,6 +26,7 @@ from forms.lifecycle import display
 from forms.points import as_points
 from forms.store import NotTransmittable, Store, StoreError
 from forms.store.outbox import Outbox
+from forms.upgrade import migrate
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
@@ -83,6 +84,20 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     else:
         print(info.uuid)
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        done = migrate(store, args.uuid, args.to_version)
+    if args.json:
+        print_json({"uuid": args.uuid, **done.as_json()})
+    else:
+        print(
+            f"Questionnaire passé de la version {done.from_version} à la version {done.to_version} : "
+            f"{len(done.moved)} réponse(s) reprise(s), {len(done.renamed)} renommée(s), "
+            f"{len(done.archived)} archivée(s) (conservées, visibles dans l'export)."
+        )
     return EXIT_OK
 
 
@@ -215,6 +230,11 @@ def register(commands: Commands) -> None:
         "sans --form : duplique l'action dans sa campagne",
     )
     p.add_argument("--json", action="store_true", help="sortie JSON (avec --from : questions reprises et écartées)")
+
+    p = commands.add("migrate", cmd_migrate, "passe un brouillon à une version plus récente de son formulaire")
+    p.add_argument("uuid", metavar="UUID")
+    p.add_argument("--to-version", type=int, metavar="N", help="version visée (sinon la dernière)")
+    p.add_argument("--json", action="store_true", help="sortie JSON : questions reprises, renommées et archivées")
 
     p = commands.add("list", cmd_list, "liste les questionnaires")
     p.add_argument("--json", action="store_true", help="sortie JSON")

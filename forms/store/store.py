@@ -129,7 +129,7 @@ class Store:
         except BaseException:
             self.engine.dispose()  # a refused or failed upgrade leaves no connection open on the file
             raise
-        self._forms: dict[str, FormDefinition] = {}  # uuid -> definition; a questionnaire never changes form
+        self._forms: dict[str, FormDefinition] = {}  # uuid -> definition; changes only by forms/upgrade.py
         self._stand_ins: dict[str, str] = {}  # uuid shown on a stand-in definition (read-only) -> why
 
     @classmethod
@@ -190,6 +190,11 @@ class Store:
                 )
                 self._stand_ins[questionnaire_uuid] = missing_definition_message(info.form_id, info.form_version)
         return self._forms[questionnaire_uuid]
+
+    def forget_definition(self, questionnaire_uuid: str) -> None:
+        """Read its definition again next time (after forms/upgrade.py moved it to a newer version)."""
+        self._forms.pop(questionnaire_uuid, None)
+        self._stand_ins.pop(questionnaire_uuid, None)
 
     def definition_missing(self, questionnaire_uuid: str) -> bool:
         """True when its own definition is missing here: it opens read-only on a stand-in."""
