@@ -30,6 +30,7 @@ from desktop.form_view import FormView
 from desktop.theme import badge_style
 from desktop.transmission_panel import TransmissionPanel
 from forms.attachments import import_attachment
+from forms.carry import carry_notes, mark_page_seen
 from forms.evaluation import Issue
 from forms.exchange import export_document
 from forms.overview import questionnaire_state
@@ -128,6 +129,12 @@ class QuestionnaireView(QWidget):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(header)
         layout.addWidget(self.info_banner)
+        self.carry_banner = QLabel()  # pages carried from last year « à vérifier », archived answers
+        self.carry_banner.setWordWrap(True)
+        self.carry_banner.setProperty("role", "help-text")
+        self.carry_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.carry_banner.setAccessibleName("Reprise et réponses archivées")
+        layout.addWidget(self.carry_banner)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.transmission)
         layout.addWidget(self.notices_panel)
@@ -165,6 +172,7 @@ class QuestionnaireView(QWidget):
         self._transmit_warning = state.transmit_warning
         self.info_banner.setText(state.explanation)
         self.info_banner.setVisible(bool(state.explanation))
+        self._show_carry_notes()
         by_question: dict[str, list[str]] = {}
         self.notices_list.clear()
         for notice in state.notices:
@@ -275,9 +283,19 @@ class QuestionnaireView(QWidget):
         # disk's latency the page switch's. Killed within the second, only the page is forgotten.
         self._page_timer.start()
 
+    def _show_carry_notes(self) -> None:
+        notes = carry_notes(self.binding.store, self.uuid)
+        self.carry_banner.setText(notes)
+        self.carry_banner.setVisible(bool(notes))
+
     def _remember_page(self) -> None:
         self._page_timer.stop()
         page_id = self.form.current_page_id()
+        try:
+            if mark_page_seen(self.binding.store, self.uuid, page_id):  # looked at: no longer « à vérifier »
+                self._show_carry_notes()
+        except Exception:  # noqa: BLE001 - a comfort, like remembering the page
+            pass
         if page_id == self._remembered_page:
             return
         try:

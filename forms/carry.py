@@ -10,6 +10,7 @@ answers are marked « à vérifier » until the user has looked at them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from forms.answers import is_answered
 from forms.definition import FormDefinition
 from forms.store import QuestionnaireInfo, Store, UnknownForm
-from forms.store.carried import mark_carried
+from forms.store.carried import archived_answers, mark_carried, page_checked, pages_to_check
 from forms.validators import shape_error
 
 
@@ -59,3 +60,30 @@ def start_from(
     info = store.create(form_id=target.id, form_version=target.version, title=title, answers=result.answers)
     mark_carried(store, info.uuid, {target.page_of(q).id for q in result.carried}, source_uuid)
     return info, result
+
+
+def carry_notes(store: Store, questionnaire_uuid: str) -> str:
+    """What the questionnaire view says about carried pages « à vérifier » and archived answers, or ""."""
+    definition = store.definition(questionnaire_uuid)
+    to_check = pages_to_check(store, questionnaire_uuid)
+    notes = []
+    if to_check:
+        titles = [p.title for p in definition.pages if p.id in to_check]
+        notes.append("Repris du bilan précédent, à vérifier : " + ", ".join(titles) + ".")
+    archived = archived_answers(store, questionnaire_uuid)
+    if archived:
+        shown = "; ".join(
+            f"{a['question_id']} (version {a['form_version']}) : "
+            + (a["value"] if isinstance(a["value"], str) else json.dumps(a["value"], ensure_ascii=False))
+            for a in archived
+        )
+        notes.append(f"Réponses archivées (sans question dans cette version du formulaire, conservées) : {shown}.")
+    return "\n".join(notes)
+
+
+def mark_page_seen(store: Store, questionnaire_uuid: str, page_id: str) -> bool:
+    """The user has looked at `page_id`; True when it was « à vérifier »."""
+    if page_id in pages_to_check(store, questionnaire_uuid):
+        page_checked(store, questionnaire_uuid, page_id)
+        return True
+    return False
