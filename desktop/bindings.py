@@ -41,7 +41,7 @@ class QuestionnaireBinding:
         return self.store.set_answer(self.uuid, question_id, value)
 
     def editable(self) -> bool:
-        return self.info().status.editable
+        return self.info().status.editable and not self.store.definition_missing(self.uuid)
 
     def notices(self) -> list[NoticeInfo]:
         return self.store.notices(self.uuid)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QTreeWidget,
@@ -40,6 +41,7 @@ class Row:
     updated: str
     deletable: bool
     badge: Badge | None = None  # what is shown (« Échec d'envoi » included); the status's own by default
+    window: str = ""  # « Campagne ouverte jusqu'au … » (forms.campaign), shown with the campaign's heading
 
 
 class HomeView(QWidget):
@@ -49,6 +51,10 @@ class HomeView(QWidget):
     """Delete a draft; carries its uuid."""
     new_requested = Signal()
     """Create a new action."""
+    duplicate_requested = Signal(str)
+    """Duplicate an action within its campaign; carries the uuid of the one to copy."""
+    start_from_requested = Signal(str)
+    """Start a new bilan from this one (« Reprendre les réponses d'un bilan précédent »); carries its uuid."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +92,9 @@ class HomeView(QWidget):
         self.tree.setHeaderLabels(["Action", "Statut", "Progression", "Dernière modification"])
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_context_menu)
+        self._menu_uuid = ""
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 3):
@@ -118,6 +127,26 @@ class HomeView(QWidget):
         self.show_rows([])
         self.empty_button.hide()  # until the data is loaded (« Chargement… » meanwhile)
 
+    def context_menu(self, questionnaire_uuid: str) -> QMenu:
+        """The row's menu: duplicate the action, or start a new bilan from it."""
+        self._menu_uuid = questionnaire_uuid
+        menu = QMenu(self)
+        menu.addAction("Dupliquer l'action…", self._on_duplicate)
+        menu.addAction("Nouveau bilan à partir de celui-ci…", self._on_start_from)
+        return menu
+
+    def _on_context_menu(self, position: QPoint) -> None:
+        item = self.tree.itemAt(position)
+        found = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        if found:
+            self.context_menu(found).exec(self.tree.viewport().mapToGlobal(position))
+
+    def _on_duplicate(self) -> None:
+        self.duplicate_requested.emit(self._menu_uuid)
+
+    def _on_start_from(self) -> None:
+        self.start_from_requested.emit(self._menu_uuid)
+
     def show_rows(self, rows: list[Row]) -> None:
         selected = self.selected_uuid()
         self.rows = {r.uuid: r for r in rows}
@@ -126,7 +155,7 @@ class HomeView(QWidget):
         for row in rows:
             group = groups.get(row.campaign)
             if group is None:
-                group = QTreeWidgetItem([row.campaign])
+                group = QTreeWidgetItem([f"{row.campaign} · {row.window}" if row.window else row.campaign])
                 group.setFirstColumnSpanned(True)
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 font = group.font(0)

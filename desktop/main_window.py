@@ -46,6 +46,8 @@ class MainWindow(QMainWindow):
         self.home.new_requested.connect(self.new_action)
         self.home.open_requested.connect(self.open_questionnaire)
         self.home.delete_requested.connect(self.delete_questionnaire)
+        self.home.duplicate_requested.connect(self.duplicate)
+        self.home.start_from_requested.connect(self.start_from)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.home)
         self.setCentralWidget(self.stack)
@@ -63,6 +65,10 @@ class MainWindow(QMainWindow):
         self.export_all_action = self._action(toolbar, "Exporter tous les bilans en PDF…", self.export_all_pdf, None)
         file_menu = self.menuBar().addMenu("&Fichier")
         self.restore_action = file_menu.addAction("Restaurer une sauvegarde…", self.restore_backup)
+        self.duplicate_action = file_menu.addAction("Dupliquer l'action sélectionnée…", self.duplicate_selected)
+        self.start_from_action = file_menu.addAction(
+            "Nouveau bilan à partir du bilan sélectionné…", self.start_from_selected
+        )
         help_menu = self.menuBar().addMenu("&Aide")
         self.support_action = help_menu.addAction("Informations pour l'assistance…", self.show_support_info)
         self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
@@ -100,6 +106,10 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "Bilan Clas", f"Impossible d'ouvrir les données dans {self.data_dir} :\n{error}")
             return
         self.home.empty_label.setText(EMPTY_TEXT)
+        if self.session.registry.set_aside:  # said once, and it stays: the other definitions keep working
+            self.definitions_warning = QLabel(" ".join(self.session.registry.set_aside))
+            self.definitions_warning.setWordWrap(True)
+            self.statusBar().addWidget(self.definitions_warning, 1)
         self.refresh_list()
         QTimer.singleShot(0, self._resume)  # the list paints first; sync and PDF services load after
 
@@ -283,6 +293,7 @@ class MainWindow(QMainWindow):
 
         if self.session is None or not self._close_questionnaire():
             return
+        self._offer_newer_version(questionnaire_uuid)
         try:
             binding = QuestionnaireBinding(self.session.store, questionnaire_uuid)
         except Exception as error:  # noqa: BLE001 - e.g. a definition missing on this computer
@@ -295,6 +306,92 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
         self.settings.set_last_questionnaire(questionnaire_uuid)
+
+    def _offer_newer_version(self, questionnaire_uuid: str) -> None:
+        """A newer version of its definition was published: offer to move the draft, never silently."""
+        from forms.upgrade import migrate, newer_version
+
+        assert self.session is not None
+        store = self.session.store
+        try:
+            newer = newer_version(store, store.get(questionnaire_uuid))
+        except Exception:  # noqa: BLE001 - opening it as it is stays possible
+            return
+        if newer is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Nouvelle version du formulaire",
+            f"La Caf a publié la version {newer.version} de « {newer.title} ». Passer ce brouillon à cette "
+            "version ? Les réponses suivent leurs questions ; celles qui n'ont plus de question sont "
+            "archivées avec le questionnaire, rien n'est perdu.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            done = migrate(store, questionnaire_uuid, newer.version)
+        except Exception as error:  # noqa: BLE001 - shown, the draft stays as it was
+            QMessageBox.warning(self, "Nouvelle version du formulaire", str(error))
+            return
+        self.statusBar().showMessage(
+            f"Brouillon passé à la version {done.to_version} : {len(done.archived)} réponse(s) archivée(s).", 15000
+        )
+        self.refresh_list()
+
+    def duplicate_selected(self) -> None:
+        selected = self.home.selected_uuid()
+        if selected:
+            self.duplicate(selected)
+
+    def start_from_selected(self) -> None:
+        selected = self.home.selected_uuid()
+        if selected:
+            self.start_from(selected)
+
+    def duplicate(self, questionnaire_uuid: str) -> None:
+        """Duplicate an action within its campaign: the fiche Structure and the carried-over answers."""
+        if self.session is None:
+            return
+        info = self.session.store.get(questionnaire_uuid)
+        self._start_from(questionnaire_uuid, info.form_id, f"{info.title} (copie)", "Dupliquer l'action")
+
+    def start_from(self, questionnaire_uuid: str) -> None:
+        """« Reprendre les réponses d'un bilan précédent » into a new bilan of a chosen (newest) campaign."""
+        from PySide6.QtWidgets import QInputDialog
+
+        if self.session is None:
+            return
+        latest = self.session.registry.latest()
+        labels = [f"Campagne {d.campaign.school_year} — {d.title}" for d in latest]
+        chosen, ok = QInputDialog.getItem(
+            self, "Nouveau bilan à partir de celui-ci", "Campagne du nouveau bilan :", labels, 0, False
+        )
+        if not ok:
+            return
+        info = self.session.store.get(questionnaire_uuid)
+        self._start_from(questionnaire_uuid, latest[labels.index(chosen)].id, info.title, "Nouveau bilan")
+
+    def _start_from(self, source_uuid: str, form_id: str, title: str, caption: str) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from forms.carry import start_from
+
+        assert self.session is not None
+        title, ok = QInputDialog.getText(self, caption, "Nom de la nouvelle action :", text=title)
+        if not ok or not title.strip():
+            return
+        try:
+            info, carried = start_from(self.session.store, source_uuid, form_id=form_id, title=title)
+        except Exception as error:  # noqa: BLE001 - shown, nothing was created
+            QMessageBox.warning(self, caption, str(error))
+            return
+        self.refresh_list()
+        self.statusBar().showMessage(
+            f"« {info.title} » créé : {len(carried.carried)} réponse(s) reprise(s), à vérifier ; "
+            "les chiffres de l'année restent à saisir.",
+            15000,
+        )
+        self.open_questionnaire(info.uuid)
 
     def _on_status_changed(self, _uuid: str) -> None:
         self.refresh_list()

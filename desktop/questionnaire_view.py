@@ -30,6 +30,7 @@ from desktop.form_view import FormView
 from desktop.theme import badge_style
 from desktop.transmission_panel import TransmissionPanel
 from forms.attachments import import_attachment
+from forms.carry import carry_notes, mark_page_seen
 from forms.evaluation import Issue
 from forms.exchange import export_document
 from forms.overview import questionnaire_state
@@ -66,6 +67,8 @@ class QuestionnaireView(QWidget):
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_badge = QLabel()
         self.status_badge.setAccessibleName("Statut du questionnaire")
+        self.campaign_label = QLabel()  # « Campagne ouverte jusqu'au … », from the partner's Caf window
+        self.campaign_label.setAccessibleName("Dates de la campagne")
         self.saved_label = QLabel()
         self.saved_label.setProperty("role", "saved")
         self.saved_label.setAccessibleName("État de l'enregistrement")
@@ -87,6 +90,7 @@ class QuestionnaireView(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title_label, 1)
         header.addWidget(self.saved_label)
+        header.addWidget(self.campaign_label)
         header.addWidget(self.status_badge)
         header.addWidget(self.pdf_button)
         header.addWidget(self.transmit_button)
@@ -125,6 +129,12 @@ class QuestionnaireView(QWidget):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(header)
         layout.addWidget(self.info_banner)
+        self.carry_banner = QLabel()  # pages carried from last year « à vérifier », archived answers
+        self.carry_banner.setWordWrap(True)
+        self.carry_banner.setProperty("role", "help-text")
+        self.carry_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.carry_banner.setAccessibleName("Reprise et réponses archivées")
+        layout.addWidget(self.carry_banner)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.transmission)
         layout.addWidget(self.notices_panel)
@@ -157,8 +167,12 @@ class QuestionnaireView(QWidget):
         self.status_badge.setStyleSheet(badge_style(state.badge))
         self.form.set_read_only(not state.editable)
         self.transmit_button.setVisible(state.can_transmit)
+        self.campaign_label.setText(state.campaign)
+        self.campaign_label.setVisible(bool(state.campaign))
+        self._transmit_warning = state.transmit_warning
         self.info_banner.setText(state.explanation)
         self.info_banner.setVisible(bool(state.explanation))
+        self._show_carry_notes()
         by_question: dict[str, list[str]] = {}
         self.notices_list.clear()
         for notice in state.notices:
@@ -269,9 +283,19 @@ class QuestionnaireView(QWidget):
         # disk's latency the page switch's. Killed within the second, only the page is forgotten.
         self._page_timer.start()
 
+    def _show_carry_notes(self) -> None:
+        notes = carry_notes(self.binding.store, self.uuid)
+        self.carry_banner.setText(notes)
+        self.carry_banner.setVisible(bool(notes))
+
     def _remember_page(self) -> None:
         self._page_timer.stop()
         page_id = self.form.current_page_id()
+        try:
+            if mark_page_seen(self.binding.store, self.uuid, page_id):  # looked at: no longer « à vérifier »
+                self._show_carry_notes()
+        except Exception:  # noqa: BLE001 - a comfort, like remembering the page
+            pass
         if page_id == self._remembered_page:
             return
         try:
@@ -306,7 +330,11 @@ class QuestionnaireView(QWidget):
         )
         if advice:
             text += f"\n\nConseils du référentiel (non bloquants) :{advice}"
-        box = QMessageBox(QMessageBox.Icon.Question, "Transmettre à la Caf", text, parent=self)
+        warning = self._transmit_warning  # the campaign is closed (or not open yet) for this partner's Caf
+        if warning:
+            text = f"Attention : {warning}\n\n{text}"
+        icon = QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Question
+        box = QMessageBox(icon, "Transmettre à la Caf", text, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         confirm = box.addButton("Transmettre", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from desktop.home import Row
+from forms.campaign import window_of
 from forms.evaluation import Progress
 from forms.lifecycle import display
 from forms.registry import FormRegistry
@@ -15,7 +17,7 @@ from forms.store.outbox import Outbox
 class Session:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.registry = FormRegistry.load(data_dir / "forms")
+        self.registry = FormRegistry.load(data_dir / "forms", strict=False)
         self.store = Store.open(data_dir, self.registry)
 
     def close(self) -> None:
@@ -29,11 +31,15 @@ class Session:
         for info in self.store.list():
             try:
                 definition = self.store.definition(info.uuid)
+                if self.store.definition_missing(info.uuid):
+                    raise StoreError  # shown as such, read-only: its own definition is missing here
                 pages = self.store.evaluate(info.uuid).counted_pages
                 campaign = f"Campagne {definition.campaign.school_year} — {definition.title}"
                 order = definition.campaign.opens.isoformat()
+                window = window_of(self.store, definition).label(dt.date.today())
             except StoreError:
-                pages, campaign, order = (), f"Formulaire inconnu : {info.form_id}", ""
+                pages, campaign, order = (), f"Définition absente : {info.form_id} version {info.form_version}", ""
+                window = ""
             versions_by_uuid[info.uuid] = order
             rows.append(
                 Row(
@@ -46,6 +52,7 @@ class Session:
                     updated=f"{info.updated_at.astimezone():%d/%m/%Y %H:%M}",
                     deletable=self.store.can_delete(info.uuid),
                     badge=display(info.status, [i.state for i in outbox.items(info.uuid)]),
+                    window=window,
                 )
             )
         rows.sort(key=lambda r: versions_by_uuid[r.uuid], reverse=True)  # stable: keeps the edit order

@@ -60,6 +60,11 @@ CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "matrix"})
 # What generic code needs to find in any definition (a title, a heading, a search), so that no code
 # names a question id: the PDF header, a questionnaire received from the server, the console's list.
 Role = Literal["organisation_name", "action_place", "commune", "contact_email", "siret"]
+# What a question counts for the partner's own indicators (forms/indicators.py): several questions may
+# add up to one figure (the weeks of both terms, the hours of salaried staff and volunteers).
+Indicator = Literal["children_enrolled", "families", "collectifs", "sessions", "presences", "weeks", "hours"]
+# Types whose answer is a count or a document of the year: never copied into next year's bilan.
+NEVER_CARRIED = frozenset({"integer", "decimal", "file"})
 
 
 class DefinitionError(ValueError):
@@ -102,6 +107,12 @@ class Question(_Strict):
     filled_by: Literal["partner", "caf"] = "partner"
     # Why the question is as it is (fidelity to the source documents); for maintainers, never shown.
     note: str | None = None
+    # Copied when a bilan is started from an earlier one (forms/carry.py): what does not change from
+    # one year to the next (the place, the ages, the kind of activities); never a count or a document.
+    carry_over: bool = False
+    # The id this question had in an earlier version of the definition (forms/upgrade.py moves its answer).
+    replaces: Identifier | None = None
+    indicator: Indicator | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
@@ -127,6 +138,14 @@ class Question(_Strict):
             raise ValueError(f"une question locale (auto-diagnostic) n'est jamais obligatoire ({self.id})")
         if self.required and self.filled_by == "caf":
             raise ValueError(f"une question remplie par la Caf n'est jamais obligatoire pour le partenaire ({self.id})")
+        if self.carry_over and self.type in NEVER_CARRIED:
+            raise ValueError(f"un nombre ou un fichier de l'année ne se reprend pas d'un bilan à l'autre ({self.id})")
+        if self.carry_over and self.filled_by == "caf":
+            raise ValueError(f"une question remplie par la Caf ne se reprend pas ({self.id})")
+        if self.indicator is not None and self.type not in NUMERIC_TYPES:
+            raise ValueError(f"un indicateur se calcule sur un nombre ({self.id})")
+        if self.replaces == self.id:
+            raise ValueError(f"une question ne peut pas se remplacer elle-même ({self.id})")
         if self.scope == "local" and self.filled_by == "caf":
             raise ValueError(f"une question remplie par la Caf se transmet : elle ne peut pas être locale ({self.id})")
         return self
@@ -197,6 +216,12 @@ class FormDefinition(_Strict):
                         )
                     check_condition(q.visible_if, seen, f"la condition de {q.id}")
                 seen[q.id] = q
+        replaced = [q.replaces for q in seen.values() if q.replaces is not None]
+        for old in replaced:
+            if old in seen:
+                raise ValueError(f"la question {old} est remplacée mais existe encore")
+        if len(replaced) != len(set(replaced)):
+            raise ValueError("deux questions remplacent la même ancienne question")
         for rule in self.rules:
             check_rule(rule, seen)
         ids = [r.id for r in self.rules]

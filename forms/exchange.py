@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from forms.pydantic_french import describe
 from forms.jsonsafe import UnsafeJson, loads_bounded
 from forms.store import NotFound, QuestionnaireInfo, Store, StoreError
+from forms.store.carried import archived_answers
 
 
 class ExchangeError(StoreError):
@@ -40,6 +41,8 @@ def export_document(store: Store, questionnaire_uuid: str) -> dict[str, Any]:
         "status_label": info.status.label,
         "updated_at": info.updated_at.isoformat(),
         "answers": store.answers(questionnaire_uuid),
+        # Answers whose question a newer version of the definition dropped: kept, never lost (forms/upgrade.py).
+        "archived_answers": archived_answers(store, questionnaire_uuid),
     }
 
 

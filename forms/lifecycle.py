@@ -114,6 +114,7 @@ class Action(StrEnum):
     RETRY = "retry"  # « Réessayer » a refused transmission
     DELETE = "delete"
     REPLY_NOTICE = "reply_notice"
+    MIGRATE = "migrate"  # move a draft to a newer version of its definition (forms/upgrade.py)
     # the server's answer to a transmission
     ACCEPT = "accept"
     # the Caf
@@ -134,6 +135,7 @@ _ACTORS = {
     Action.RETRY: Actor.PARTNER,
     Action.DELETE: Actor.PARTNER,
     Action.REPLY_NOTICE: Actor.PARTNER,
+    Action.MIGRATE: Actor.PARTNER,
     Action.ACCEPT: Actor.SERVER,
     Action.NOTICE: Actor.CAF,
     Action.CAF_EDIT: Actor.CAF,
@@ -148,6 +150,7 @@ A = Action
 TRANSITIONS: dict[tuple[Status, Action], Status | None] = {
     (S.EN_COURS, A.EDIT): S.EN_COURS,
     (S.EN_COURS, A.TRANSMIT): S.A_ENVOYER,
+    (S.EN_COURS, A.MIGRATE): S.EN_COURS,  # a frozen or transmitted version never changes definition
     (S.EN_COURS, A.DELETE): None,  # and only if never transmitted: Store.can_delete
     (S.A_ENVOYER, A.TAKE_BACK): S.EN_COURS,  # or À corriger when the server had it: taken_back_to()
     (S.A_ENVOYER, A.RETRY): S.A_ENVOYER,
@@ -160,6 +163,7 @@ TRANSITIONS: dict[tuple[Status, Action], Status | None] = {
     (S.TRANSMIS, A.VALIDATE): S.VALIDE,
     (S.A_CORRIGER, A.EDIT): S.A_CORRIGER,
     (S.A_CORRIGER, A.TRANSMIT): S.A_ENVOYER,
+    (S.A_CORRIGER, A.MIGRATE): S.A_CORRIGER,  # the versions already sent keep theirs
     (S.A_CORRIGER, A.REPLY_NOTICE): S.A_CORRIGER,
     (S.A_CORRIGER, A.NOTICE): S.A_CORRIGER,
     (S.A_CORRIGER, A.CAF_EDIT): S.A_CORRIGER,
@@ -230,6 +234,7 @@ _VERBS = {
     Action.RETRY: "renvoyé",
     Action.DELETE: "supprimé",
     Action.REPLY_NOTICE: "l'objet d'une réponse",
+    Action.MIGRATE: "passé à une nouvelle version du formulaire",
     Action.ACCEPT: "accepté",
     Action.NOTICE: "annoté",
     Action.CAF_EDIT: "modifié par la Caf",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from forms.campaign import window_of
 from forms.lifecycle import Action, Badge, NoticeState, OutboxState, Receipt, Status, allowed, display, receipt
 from forms.store import NoticeInfo, QuestionnaireInfo, Store
 from forms.store.outbox import Outbox
@@ -73,6 +74,10 @@ class QuestionnaireState:
     receipt: Receipt | None  # None: no accusé
     conflicts: int  # answers both sides changed, waiting for the partner's choice
     last_sync: dt.datetime | None = None
+    # The partner's campaign window (forms.campaign): the header's line, and what to say before
+    # *Transmettre* when the Caf's server would refuse it (closed, or not open yet).
+    campaign: str = ""
+    transmit_warning: str | None = None
 
     @property
     def open_notices(self) -> tuple[ShownNotice, ...]:
@@ -85,7 +90,7 @@ class QuestionnaireState:
 
     @property
     def can_transmit(self) -> bool:
-        return allowed(self.info.status, Action.TRANSMIT)
+        return self.editable and allowed(self.info.status, Action.TRANSMIT)
 
     @property
     def can_reply(self) -> bool:
@@ -111,17 +116,24 @@ def questionnaire_state(store: Store, questionnaire_uuid: str) -> QuestionnaireS
         else None
     )
     found = receipt(info.status, store.versions(questionnaire_uuid), {i.op_id: i.state for i in items})
-    editable = info.status.editable
+    missing = store.definition_missing(questionnaire_uuid)
+    today = dt.date.today()
+    window = None if missing else window_of(store, store.definition(questionnaire_uuid))
+    editable = info.status.editable and not missing
     notices = [_shown(n) for n in store.notices(questionnaire_uuid)]
     notices = [n for n in notices if not (editable and n.resolved)]
     return QuestionnaireState(
         info=info,
         badge=badge,
-        explanation="" if failure else _EXPLANATIONS[info.status],
+        explanation=(
+            store.stand_in_reason(questionnaire_uuid) if missing else "" if failure else _EXPLANATIONS[info.status]
+        ),
         editable=editable,
         deletable=store.can_delete(questionnaire_uuid),
         failure=failure,
         notices=tuple(notices),
         receipt=found[0] if found else None,
         conflicts=len(Remote(store).conflicts(questionnaire_uuid)),
+        campaign=window.label(today) if window else "",
+        transmit_warning=window.transmit_warning(today) if window else None,
     )

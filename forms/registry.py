@@ -17,23 +17,38 @@ def shipped_forms_dir() -> Path:
 class FormRegistry:
     def __init__(self, definitions: Iterable[FormDefinition] = ()) -> None:
         self._by_key: dict[tuple[str, int], FormDefinition] = {}
+        # French warnings, one per definition file set aside (bad or clashing), for the CLI and the app.
+        self.set_aside: list[str] = []
         for definition in definitions:
             self.add(definition)
 
     @classmethod
-    def load(cls, *folders: Path) -> FormRegistry:
-        """Load the shipped definitions and every `*.json` of `folders`; a bad file raises DefinitionError."""
+    def load(cls, *folders: Path, strict: bool = True) -> FormRegistry:
+        """Load the shipped definitions and every `*.json` of `folders`.
+
+        Strict (the server, the self-test): a bad file raises DefinitionError. Not strict (the app and
+        the CLI on DATA/forms): a bad file in `folders` is set aside with one French warning in
+        `set_aside`, so one damaged or too-new definition never stops the others from working. The
+        shipped definitions are always strict: a bad one is a broken installation."""
         registry = cls()
-        for folder in (shipped_forms_dir(), *folders):
+        for path in sorted(shipped_forms_dir().glob("*.json")):
+            registry.add(load_definition(path))
+        for folder in folders:
             for path in sorted(folder.glob("*.json")):
-                registry.add(load_definition(path))
+                try:
+                    registry.add(load_definition(path), path.name)
+                except DefinitionError as error:
+                    if strict:
+                        raise
+                    registry.set_aside.append(f"Définition mise de côté (les autres restent utilisables) : {error}")
         return registry
 
-    def add(self, definition: FormDefinition) -> None:
+    def add(self, definition: FormDefinition, source: str = "") -> None:
         known = self._by_key.get(definition.key)
         if known is not None and known != definition:
             raise DefinitionError(
                 f"Deux définitions différentes portent le même identifiant {definition.id} version {definition.version}"
+                + (f" « {source} »" if source else "")
             )
         self._by_key[definition.key] = definition
 

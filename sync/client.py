@@ -41,6 +41,7 @@ from sync.protocol import (
     AttachmentStored,
     ChangesPage,
     FormList,
+    FormRef,
     Meta,
     Problem,
     TokenRequest,
@@ -307,8 +308,12 @@ class SyncClient:
         except (ValueError, DefinitionError) as error:
             raise BrokenReply(f"Définition de formulaire reçue invalide : {error}") from None
 
+    def form_list(self) -> list[FormRef]:
+        """The definitions served, each with its campaign window for this partner's Caf."""
+        return self._parse(FormList, self._request("GET", "/forms")).forms
+
     def form_refs(self) -> list[tuple[str, int]]:
-        return [(ref.form_id, ref.form_version) for ref in self._parse(FormList, self._request("GET", "/forms")).forms]
+        return [(ref.form_id, ref.form_version) for ref in self.form_list()]
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from forms.attachments import attachment_path
+from forms.campaign import record_windows
 from forms.logs import getLogger
 from forms.store import Store
 from forms.store.outbox import Outbox, OutboxItem
@@ -174,7 +175,9 @@ class Synchroniser:
     def _refresh_forms(self, result: SyncResult) -> None:
         """New campaigns and versions served by the server; best effort, never a reason to hold the outbox."""
         try:
-            result.new_forms += len(fetch_forms(self.client, self.store, self.client.form_refs()))
+            served = self.client.form_list()
+            record_windows(self.store, [(ref.form_id, ref.opens, ref.closes) for ref in served])
+            result.new_forms += len(fetch_forms(self.client, self.store, [(r.form_id, r.form_version) for r in served]))
         except (Transient, Refused):
             pass  # the feed still fetches any form it needs before applying a change that uses it
 

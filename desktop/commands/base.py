@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -45,8 +46,12 @@ def print_json(value: Any) -> None:
 
 
 def registry(args: argparse.Namespace) -> FormRegistry:
-    """Shipped definitions plus those received from the server (DATA/forms)."""
-    return FormRegistry.load(data_dir(args.data_dir) / "forms")
+    """Shipped definitions plus those received from the server (DATA/forms); a bad one is set aside,
+    said once on standard error, and every other definition and questionnaire keeps working."""
+    loaded = FormRegistry.load(data_dir(args.data_dir) / "forms", strict=False)
+    for warning in loaded.set_aside:
+        print(f"Attention : {warning}", file=sys.stderr)
+    return loaded
 
 
 @contextmanager

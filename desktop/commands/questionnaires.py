@@ -18,6 +18,7 @@ from desktop.commands.base import (
     print_json,
     registry,
 )
+from forms.carry import start_from
 from forms.definition import FormDefinition
 from forms.evaluation import Evaluation
 from forms.exchange import export_document, import_document, read_document
@@ -25,6 +26,7 @@ from forms.lifecycle import display
 from forms.points import as_points
 from forms.store import NotTransmittable, Store, StoreError
 from forms.store.outbox import Outbox
+from forms.upgrade import migrate
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
@@ -66,9 +68,36 @@ def _print_definition(definition: FormDefinition) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    if args.source is None and not args.form:
+        raise CommandError("indiquez le formulaire : bilan-clas new --form ID --title TITRE", EXIT_USAGE)
     with open_store(args) as store:
-        info = store.create(form_id=args.form, form_version=args.version, title=args.title)
-    print(info.uuid)
+        if args.source is None:
+            info = store.create(form_id=args.form, form_version=args.version, title=args.title)
+            carried = None
+        else:
+            form = args.form or store.get(args.source).form_id  # without --form: duplicate the action
+            info, carried = start_from(store, args.source, form_id=form, title=args.title, form_version=args.version)
+    if args.json:
+        print_json(
+            {"uuid": info.uuid, "form_id": info.form_id, "form_version": info.form_version}
+            | ({"from": args.source, "carried": carried.carried, "dropped": carried.dropped} if carried else {})
+        )
+    else:
+        print(info.uuid)
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        done = migrate(store, args.uuid, args.to_version)
+    if args.json:
+        print_json({"uuid": args.uuid, **done.as_json()})
+    else:
+        print(
+            f"Questionnaire passé de la version {done.from_version} à la version {done.to_version} : "
+            f"{len(done.moved)} réponse(s) reprise(s), {len(done.renamed)} renommée(s), "
+            f"{len(done.archived)} archivée(s) (conservées, visibles dans l'export)."
+        )
     return EXIT_OK
 
 
@@ -144,6 +173,8 @@ def _report(found: list[dict[str, Any]], stream: Any = None) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         info = store.get(args.uuid)
+        if store.definition_missing(args.uuid):  # nothing to check against: never called transmittable
+            raise CommandError(store.stand_in_reason(args.uuid), EXIT_NOT_TRANSMITTABLE)
         evaluation = store.evaluate(args.uuid)
         found = problems(store, args.uuid, evaluation)
     status = EXIT_OK if evaluation.transmittable else EXIT_NOT_TRANSMITTABLE
@@ -188,9 +219,22 @@ def register(commands: Commands) -> None:
     p.add_argument("--json", action="store_true", help="sortie JSON")
 
     p = commands.add("new", cmd_new, "crée un questionnaire (fiche Structure préremplie) et affiche son uuid")
-    p.add_argument("--form", required=True, metavar="ID", help="identifiant du formulaire (voir bilan-clas forms)")
+    p.add_argument("--form", metavar="ID", help="identifiant du formulaire (voir bilan-clas forms)")
     p.add_argument("--version", type=int, help="version du formulaire (sinon la dernière)")
     p.add_argument("--title", required=True, metavar="TITRE", help="nom de l'action")
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="UUID",
+        help="reprend les réponses d'un bilan précédent (celles que la définition déclare à reprendre) ; "
+        "sans --form : duplique l'action dans sa campagne",
+    )
+    p.add_argument("--json", action="store_true", help="sortie JSON (avec --from : questions reprises et écartées)")
+
+    p = commands.add("migrate", cmd_migrate, "passe un brouillon à une version plus récente de son formulaire")
+    p.add_argument("uuid", metavar="UUID")
+    p.add_argument("--to-version", type=int, metavar="N", help="version visée (sinon la dernière)")
+    p.add_argument("--json", action="store_true", help="sortie JSON : questions reprises, renommées et archivées")
 
     p = commands.add("list", cmd_list, "liste les questionnaires")
     p.add_argument("--json", action="store_true", help="sortie JSON")

@@ -101,8 +101,28 @@ CREATE TABLE conflict (
 );
 """
 
+# carry (issue 12): pages prefilled from an earlier bilan, « à vérifier » until looked at; answers whose
+# question a newer version of the definition dropped, kept with the questionnaire.
+_V4_CARRY = """
+CREATE TABLE carried_page (
+    questionnaire_uuid TEXT NOT NULL REFERENCES questionnaire (uuid) ON DELETE CASCADE,
+    page_id TEXT NOT NULL,
+    source_uuid TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (questionnaire_uuid, page_id)
+);
+CREATE TABLE archived_answer (
+    questionnaire_uuid TEXT NOT NULL REFERENCES questionnaire (uuid) ON DELETE CASCADE,
+    question_id TEXT NOT NULL,
+    form_version INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    archived_at TEXT NOT NULL,
+    PRIMARY KEY (questionnaire_uuid, question_id, form_version)
+);
+"""
+
 # Index i holds the SQL that takes a database from user_version i to i + 1.
-STEPS: list[str] = [_V1, _V2]
+STEPS: list[str] = [_V1, _V2, _V4_CARRY]
 LATEST = len(STEPS)
 
 

@@ -106,3 +106,24 @@ class Conflict(SQLModel, table=True):
 class SyncState(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
+
+
+class CarriedPage(SQLModel, table=True):
+    """A page prefilled from an earlier bilan (forms/carry.py), « à vérifier » until the user has looked at it."""
+
+    __tablename__ = "carried_page"
+    questionnaire_uuid: str = Field(primary_key=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    page_id: str = Field(primary_key=True)
+    source_uuid: str | None = None  # the questionnaire it was started from
+    created_at: str
+
+
+class ArchivedAnswer(SQLModel, table=True):
+    """An answer whose question a newer version of the definition no longer has (forms/upgrade.py): kept."""
+
+    __tablename__ = "archived_answer"
+    questionnaire_uuid: str = Field(primary_key=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    question_id: str = Field(primary_key=True)
+    form_version: int = Field(primary_key=True)  # the version of the definition that had the question
+    value: str  # JSON, as it was stored
+    archived_at: str

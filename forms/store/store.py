@@ -25,6 +25,7 @@ from forms.evaluation import Evaluation, evaluate, transmitted_answers
 from forms.lifecycle import Action, Status, allowed, next_state, refusal, states_allowing
 from forms.payload import canonical_json
 from forms.registry import FormRegistry
+from forms.stand_in import missing_definition_message, stand_in_definition
 from forms.store import backups
 from forms.store.database import WRITE, damaged, full_check_ok, inspect_file, integrity_ok, open_engine
 from forms.store.errors import (
@@ -136,7 +137,8 @@ class Store:
         except BaseException:
             self.engine.dispose()  # a refused or failed upgrade leaves no connection open on the file
             raise
-        self._forms: dict[str, FormDefinition] = {}  # uuid -> definition; a questionnaire never changes form
+        self._forms: dict[str, FormDefinition] = {}  # uuid -> definition; changes only by forms/upgrade.py
+        self._stand_ins: dict[str, str] = {}  # uuid shown on a stand-in definition (read-only) -> why
 
     @classmethod
     def open(cls, data_dir: Path, registry: FormRegistry) -> Store:
@@ -191,10 +193,32 @@ class Store:
             raise UnknownForm(f"Formulaire inconnu : {shown}.") from None
 
     def definition(self, questionnaire_uuid: str) -> FormDefinition:
+        """Its definition; a stand-in showing the stored answers when it is missing (set aside, not received)."""
         if questionnaire_uuid not in self._forms:
             info = self.get(questionnaire_uuid)
-            self._forms[questionnaire_uuid] = self._definition(info.form_id, info.form_version)
+            try:
+                self._forms[questionnaire_uuid] = self._definition(info.form_id, info.form_version)
+            except UnknownForm:
+                self._forms[questionnaire_uuid] = stand_in_definition(
+                    info.form_id, info.form_version, self.answers(questionnaire_uuid)
+                )
+                self._stand_ins[questionnaire_uuid] = missing_definition_message(info.form_id, info.form_version)
         return self._forms[questionnaire_uuid]
+
+    def forget_definition(self, questionnaire_uuid: str) -> None:
+        """Read its definition again next time (after forms/upgrade.py moved it to a newer version)."""
+        self._forms.pop(questionnaire_uuid, None)
+        self._stand_ins.pop(questionnaire_uuid, None)
+
+    def definition_missing(self, questionnaire_uuid: str) -> bool:
+        """True when its own definition is missing here: it opens read-only on a stand-in."""
+        self.definition(questionnaire_uuid)
+        return questionnaire_uuid in self._stand_ins
+
+    def stand_in_reason(self, questionnaire_uuid: str) -> str:
+        """Why it is read-only on a stand-in (one French sentence), or ""."""
+        self.definition(questionnaire_uuid)
+        return self._stand_ins.get(questionnaire_uuid, "")
 
     def _checked(self, definition: FormDefinition, answers: Mapping[str, Any]) -> dict[str, str]:
         """Answers as canonical JSON per question; refuses unknown questions and ill-shaped values."""
@@ -294,6 +318,8 @@ class Store:
 
     def _touch_editable(self, c: Connection, questionnaire_uuid: str, now: str) -> None:
         """Bump updated_at if the questionnaire may be edited, inside the caller's transaction; else raise."""
+        if questionnaire_uuid in self._stand_ins:  # filled by definition(), which every editing method calls first
+            raise NotEditable(self._stand_ins[questionnaire_uuid])
         touched = c.execute(
             update(_Q)
             .where(_Q.c.uuid == questionnaire_uuid, _Q.c.status.in_(states_allowing(Action.EDIT)))
@@ -361,6 +387,7 @@ class Store:
                 )
 
     def rename(self, questionnaire_uuid: str, title: str) -> None:
+        self.definition(questionnaire_uuid)
         with self._write() as c:
             self._touch_editable(c, questionnaire_uuid, _iso(utc_now()))
             c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(title=_title(title)))

@@ -54,3 +54,20 @@ async def reviewer_account(account: Annotated[Account, Depends(current_account)]
 
 Partner = Annotated[Account, Depends(partner_account)]
 Reviewer = Annotated[Account, Depends(reviewer_account)]
+
+
+async def optional_caf(
+    ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str | None:
+    """The Caf of a signed-in partner, to give it its own campaign windows; None for anyone else.
+    /meta and /forms stay open to all: a missing or stale token only means the national windows."""
+    if credentials is None:
+        return None
+    try:
+        account = await current_account(ctx, credentials)
+    except ApiProblem:
+        return None
+    return account.caf if account.role == PARTNER else None
+
+
+PartnerCaf = Annotated[str | None, Depends(optional_caf)]

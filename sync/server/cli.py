@@ -106,7 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     set_.add_argument("form_id", metavar="FORM_ID")
     set_.add_argument("--opens", type=_date)
     set_.add_argument("--closes", type=_date)
-    campaign.add_parser("list", parents=[db], help="affiche les campagnes en vigueur")
+    set_.add_argument("--caf", help="code de la Caf : sa propre fenêtre de collecte (sinon la fenêtre nationale)")
+    listing_ = campaign.add_parser("list", parents=[db], help="affiche les campagnes en vigueur")
+    listing_.add_argument("--caf", help="les fenêtres vues par les partenaires de cette Caf")
+    publish = campaign.add_parser(
+        "publish", parents=[db], help="valide une définition et la publie comme version en vigueur de sa campagne"
+    )
+    publish.add_argument("file", type=Path, metavar="FICHIER")
 
     reviews = commands.add_parser("review", help="relecture par la Caf").add_subparsers(
         dest="action", required=True, metavar="ACTION", parser_class=FrenchArgumentParser
@@ -184,19 +190,32 @@ def _add_account(ctx: ServerContext, args: argparse.Namespace) -> None:
 
 
 def _campaign(ctx: ServerContext, args: argparse.Namespace) -> None:
+    if args.action == "publish":
+        definition = campaigns.publish(ctx, args.file)
+        print(
+            f"Publié : {definition.id} version {definition.version} ({definition.campaign.school_year}) ; "
+            "les partenaires le recevront à leur prochaine synchronisation."
+        )
+        return
     if args.action == "set":
         if args.opens is None and args.closes is None:
             raise CliError("Indiquez --opens, --closes ou les deux.")
-        opens, closes = campaigns.set_window(ctx, args.form_id, opens=args.opens, closes=args.closes)
-        print(f"Campagne {args.form_id} : du {campaigns.french_date(opens)} au {campaigns.french_date(closes)}")
+        opens, closes = campaigns.set_window(ctx, args.form_id, opens=args.opens, closes=args.closes, caf=args.caf)
+        where = f" pour la Caf {args.caf}" if args.caf else ""
+        print(f"Campagne {args.form_id}{where} : du {campaigns.french_date(opens)} au {campaigns.french_date(closes)}")
         return
-    for ref in campaigns.form_refs(ctx):
+    for ref in campaigns.form_refs(ctx, args.caf):
         assert ref.opens is not None
         assert ref.closes is not None
         print(
             f"{ref.form_id} v{ref.form_version} ({ref.school_year}) : "
             f"du {campaigns.french_date(ref.opens)} au {campaigns.french_date(ref.closes)}"
         )
+    if not args.caf:
+        for row in campaigns.caf_windows(ctx):
+            start = campaigns.french_date(row.opens) if row.opens else "(date nationale)"
+            end = campaigns.french_date(row.closes) if row.closes else "(date nationale)"
+            print(f"  {row.form_id}, Caf {row.caf} : du {start} au {end}")
 
 
 def _review(ctx: ServerContext, args: argparse.Namespace) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 
+from forms.definition import DefinitionError
 from forms.registry import FormRegistry
 from sync.server.db import Database
 from sync.server.models import Account
@@ -55,15 +56,36 @@ class ServerContext:
     registry: FormRegistry
     hasher: PasswordHasher
     tokens: TokenCache = field(default_factory=TokenCache)
-    # form id -> (opens, closes, valid until on time.monotonic()), see campaigns.cached_window
-    windows: dict[str, tuple[dt.date, dt.date, float]] = field(default_factory=dict)
+    # (form id, Caf code or "") -> (opens, closes, expiry): the window in force, cached briefly.
+    windows: dict[tuple[str, str], tuple[dt.date, dt.date, float]] = field(default_factory=dict)
+    forms_stamp: tuple[tuple[str, int], ...] = ()  # the definition files last loaded (campaign publish)
+
+    def forms_files(self) -> tuple[tuple[str, int], ...]:
+        return tuple(
+            (str(path), path.stat().st_mtime_ns)
+            for folder in self.settings.forms_dirs
+            for path in sorted(folder.glob("*.json"))
+        )
+
+    def refresh_forms(self) -> None:
+        """Reload the definitions when `campaign publish` added one; a bad folder keeps the ones in use."""
+        stamp = self.forms_files()
+        if stamp == self.forms_stamp:
+            return
+        try:
+            self.registry = FormRegistry.load(*self.settings.forms_dirs)
+        except DefinitionError:
+            return  # publish validates first; a file dropped by hand waits for a restart to be refused
+        self.forms_stamp = stamp
 
     @classmethod
     def open(cls, settings: Settings, *, hasher: PasswordHasher | None = None) -> ServerContext:
         """Connect, create the schema if needed, and load the definitions."""
         db = Database(settings.database_url, pool_size=settings.pool_size, max_overflow=settings.max_overflow)
         db.create_schema()
-        return cls(settings, db, FormRegistry.load(*settings.forms_dirs), hasher or server_hasher())
+        ctx = cls(settings, db, FormRegistry.load(*settings.forms_dirs), hasher or server_hasher())
+        ctx.forms_stamp = ctx.forms_files()
+        return ctx
 
     def now(self) -> dt.datetime:
         return self.settings.now()

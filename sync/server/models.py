@@ -178,3 +178,15 @@ class CampaignWindow(ServerModel, table=True):
     opens: dt.date | None = None
     closes: dt.date | None = None
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class CampaignCafWindow(ServerModel, table=True):
+    """One Caf's own collection window for a campaign (seed 000: « Les Caf peuvent adapter la diffusion
+    des dates de collecte »); over the national window, which stays the default (None: keep it)."""
+
+    __tablename__ = "campaign_caf_window"
+    form_id: str = Field(primary_key=True, max_length=64)
+    caf: str = Field(primary_key=True, max_length=64)
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync import protocol as p
 from sync.server import accounts, campaigns
-from sync.server.auth import Ctx
+from sync.server.auth import Ctx, PartnerCaf
 from sync.server.problems import ApiProblem
 
 router = APIRouter()
@@ -18,8 +18,8 @@ router = APIRouter()
 
 
 @router.get("/meta", response_model=p.Meta, summary="Heure du serveur, version d'API, limites, formulaires")
-async def meta(ctx: Ctx) -> p.Meta:
-    forms = await run_in_threadpool(campaigns.form_refs, ctx)
+async def meta(ctx: Ctx, caf: PartnerCaf) -> p.Meta:
+    forms = await run_in_threadpool(campaigns.form_refs, ctx, caf)
     return p.Meta(
         server_time=ctx.now(),
         api_version=p.API_VERSION,
@@ -31,8 +31,8 @@ async def meta(ctx: Ctx) -> p.Meta:
 
 
 @router.get("/forms", response_model=p.FormList, summary="Définitions de formulaire servies, avec leur campagne")
-async def list_forms(ctx: Ctx) -> p.FormList:
-    return p.FormList(forms=await run_in_threadpool(campaigns.form_refs, ctx))
+async def list_forms(ctx: Ctx, caf: PartnerCaf) -> p.FormList:
+    return p.FormList(forms=await run_in_threadpool(campaigns.form_refs, ctx, caf))
 
 
 @router.get("/forms/{form_id}", summary="Une définition de formulaire (la dernière version, ou ?version=N)")

@@ -157,7 +157,7 @@ def submit_version(
             assert q is not None
             raise not_editable(q.state)
         if by_partner:
-            campaigns.check_open(ctx, session, definition)
+            campaigns.check_open(ctx, session, definition, actor.caf)
         current_id = q.current_version_id if q is not None else None
         if body.base_version_id != current_id:
             raise _stale(session, q)
