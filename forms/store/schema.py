@@ -106,3 +106,20 @@ class Conflict(SQLModel, table=True):
 class SyncState(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
+
+
+class NoticeReply(SQLModel, table=True):
+    """The partner's reply to a Caf notice: written here first, then sent by the sync (reply_id = idempotency key)."""
+
+    __tablename__ = "notice_reply"
+    reply_id: str = Field(primary_key=True)
+    notice_id: str
+    questionnaire_uuid: str = Field(index=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    message: str
+    state: str  # pending | sent | failed (forms.lifecycle.ReplyState)
+    attempts: int = 0
+    next_attempt_at: str | None = None
+    last_error_code: str | None = None
+    last_error_message: str | None = None
+    created_at: str
+    updated_at: str

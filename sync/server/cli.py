@@ -249,6 +249,8 @@ def _show(detail: p.ReviewDetail, as_json: bool) -> None:
         state = NoticeState(n.status).label
         where = n.question_id or "remarque générale"
         print(f"  [{state}] {where} : {n.message}")
+        for r in (r for r in detail.replies if r.notice_id == n.notice_id):
+            print(f"      ↳ réponse du {campaigns.local_time(r.created_at):%d/%m/%Y %H:%M} ({r.author}) : {r.message}")
     print("Journal :" if detail.audit else "Journal : vide")
     for e in detail.audit:
         detail_text = json.dumps(e.detail, ensure_ascii=False)

@@ -18,6 +18,7 @@ from sync.server.checks import definition_for
 from sync.server.context import ServerContext
 from sync.server.models import Account, AuditEntry, Notice, Questionnaire, Version
 from sync.server.problems import ApiProblem, not_editable, not_found
+from sync.server.replies import replies_for
 from sync.server.versions import audit, lock_questionnaire, state_data
 from sync.server.views import audit_view, notice_view, review_summary, version_view
 
@@ -73,6 +74,10 @@ def detail(ctx: ServerContext, caf: str | None, qid: uuid.UUID) -> p.ReviewDetai
             versions=[version_view(v, authors[v.author_id]) for v in versions],
             notices=[notice_view(n) for n in notices],
             audit=[audit_view(e) for e in entries],
+            replies=sorted(
+                (r for per_notice in replies_for(session, qid).values() for r in per_notice),
+                key=lambda r: r.created_at,
+            ),
         )
 
 
