@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from forms.lifecycle import Action, NotAllowed, NoticeState, Status, allowed, server_next_state
 from sync import protocol as p
-from sync.server import feed
+from sync.server import feed, mail
 from sync.server.checks import definition_for
 from sync.server.context import ServerContext
 from sync.server.models import Account, AuditEntry, Notice, Questionnaire, Version
@@ -156,6 +156,7 @@ def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, action: A
         session.add(q)
         feed.emit(session, q.organisation_id, qid, [state_data(q, now)], now)
         audit(session, reviewer, q, action.value, {"state": target.value, "version_id": str(q.current_version_id)}, now)
+        mail.on_state(ctx, session, q, now)
         organisation = session.get(Account, q.organisation_id)
         assert organisation is not None
         return review_summary(q, organisation, _open_counts(session, [qid]).get(qid, 0))

@@ -63,6 +63,8 @@ def test_reply_from_the_notices_panel_and_under_the_field(
     # The field's own « Répondre à la Caf… » button, on a read-only (Transmis) form.
     go_to_question(view.form, "q_postal_code")
     assert postal.reply_button.isVisible()
+    if shots := os.environ.get("BILAN_CLAS_REPLY_SHOT"):
+        view.grab().save(shots.replace(".png", "-champ.png"))
     modals.when_shown(ReplyDialog, answer_with("Deuxième précision."))
     click(postal.reply_button)
     modals.check()
