@@ -68,6 +68,8 @@ class FormView(QWidget):
     """The answers were (re)evaluated; carries the forms.evaluation.Evaluation."""
     page_changed = Signal(str)
     """The page shown changed; carries the page id."""
+    reply_requested = Signal(str)
+    """« Répondre » under a question's Caf notice; carries the question id."""
 
     def __init__(self, binding: Binding, attach: Attach, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +100,7 @@ class FormView(QWidget):
             widget.set_value(self._answers.get(widget.question.id))
             widget.value_edited.connect(self._on_value_edited)
             widget.left.connect(self._on_left)
+            widget.reply_requested.connect(self.reply_requested)
             if widget.question.caf_only:  # filled by the Caf: never editable by the partner
                 widget.set_read_only(True)
 
@@ -226,9 +229,10 @@ class FormView(QWidget):
         self._show_all = True
         self._refresh()
 
-    def show_notices(self, by_question: dict[str, list[str]]) -> None:
+    def show_notices(self, by_question: dict[str, list[str]], can_reply: frozenset[str] = frozenset()) -> None:
+        """`can_reply`: the questions whose open notice the partner may answer now."""
         for question_id, widget in self.widgets.items():
-            widget.show_notices(by_question.get(question_id, []))
+            widget.show_notices(by_question.get(question_id, []), question_id in can_reply)
 
     def _shown(self, issue: Issue) -> bool:
         if self._show_all:

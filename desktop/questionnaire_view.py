@@ -33,11 +33,12 @@ from forms.attachments import import_attachment
 from forms.carry import carry_notes, mark_page_seen
 from forms.evaluation import Issue
 from forms.exchange import export_document
-from forms.overview import questionnaire_state
+from forms.overview import ShownNotice, questionnaire_state
 from forms.points import Point, as_points, issue_text, points
 from forms.store import NotTransmittable, StoreError
 from forms.store.outbox import Outbox
 from forms.store.remote import Remote
+from forms.store.replies import Replies
 
 if TYPE_CHECKING:
     from desktop.pdf_actions import PdfActions
@@ -119,11 +120,19 @@ class QuestionnaireView(QWidget):
         self.notices_list.setWordWrap(True)
         self.notices_list.setMaximumHeight(140)
         self.notices_list.itemActivated.connect(self._on_notice_activated)
+        self.notices_list.currentRowChanged.connect(self._on_notice_selected)
+        self.reply_button = QPushButton("Répondre…")
+        self.reply_button.setToolTip("Répondre à la remarque sélectionnée (envoyée à la prochaine synchronisation)")
+        self.reply_button.setAccessibleName("Répondre à la remarque sélectionnée")
+        self.reply_button.clicked.connect(self._on_reply_selected)
+        self._notices: list[ShownNotice] = []
+        self._can_reply = False
         notices_hint = QLabel("Double-cliquez sur une remarque (ou appuyez sur Entrée) pour aller à la question.")
         notices_hint.setProperty("role", "help-text")
         notices_layout.addWidget(notices_title)
         notices_layout.addWidget(notices_hint)
         notices_layout.addWidget(self.notices_list)
+        notices_layout.addWidget(self.reply_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -147,6 +156,7 @@ class QuestionnaireView(QWidget):
         self._page_timer.setInterval(REMEMBER_PAGE_MS)
         self._page_timer.timeout.connect(self._remember_page)
         self.form.page_changed.connect(self._on_page_changed)
+        self.form.reply_requested.connect(self._on_reply_to_question)
         self.refresh()
         info = binding.info()
         self._remembered_page = info.current_page
@@ -174,19 +184,28 @@ class QuestionnaireView(QWidget):
         self.info_banner.setVisible(bool(state.explanation))
         self._show_carry_notes()
         by_question: dict[str, list[str]] = {}
+        row = self.notices_list.currentRow()
         self.notices_list.clear()
+        self._notices = list(state.notices)
+        self._can_reply = state.can_reply
         for notice in state.notices:
+            replies = [r.line for r in notice.replies]
             if notice.question_id:
-                by_question.setdefault(notice.question_id, []).append(notice.under_field)
+                by_question.setdefault(notice.question_id, []).extend([notice.under_field, *replies])
             where = self._question_label(notice.question_id) if notice.question_id else "Remarque générale"
-            item = QListWidgetItem(f"{notice.prefix}{where} : {notice.message}")
+            item = QListWidgetItem("\n".join([f"{notice.prefix}{where} : {notice.message}", *replies]))
             item.setData(Qt.ItemDataRole.UserRole, notice.question_id)
             self.notices_list.addItem(item)
         self.notices_panel.setVisible(bool(state.notices))
-        self.form.show_notices(by_question)
+        replyable = {n.question_id for n in state.open_notices if n.question_id and state.can_reply}
+        self.form.show_notices(by_question, frozenset(replyable))
+        if 0 <= row < self.notices_list.count():
+            self.notices_list.setCurrentRow(row)
+        self._on_notice_selected(self.notices_list.currentRow())
         self.transmission.show_state(state.failure, state.conflicts)
         rows = self.notices_list.count()
-        self.notices_list.setFixedHeight(min(140, 8 + rows * (self.notices_list.sizeHintForRow(0) if rows else 0)))
+        height = sum(self.notices_list.sizeHintForRow(r) for r in range(rows))
+        self.notices_list.setFixedHeight(min(140, 8 + height))
         self.receipt_action.setEnabled(state.receipt is not None)
 
     def refresh_from_store(self) -> None:
@@ -260,6 +279,39 @@ class QuestionnaireView(QWidget):
             return self.binding.definition.question(question_id).label
         except KeyError:
             return "Remarque générale"
+
+    # --- replies to the Caf's notices ----------------------------------------------------------
+
+    def _on_notice_selected(self, row: int) -> None:
+        chosen = self._notices[row] if 0 <= row < len(self._notices) else None
+        self.reply_button.setVisible(self._can_reply)
+        self.reply_button.setEnabled(chosen is not None and not chosen.resolved)
+
+    def _on_reply_selected(self) -> None:
+        row = self.notices_list.currentRow()
+        if 0 <= row < len(self._notices):
+            self.reply_to(self._notices[row])
+
+    def _on_reply_to_question(self, question_id: str) -> None:
+        open_here = [n for n in self._notices if n.question_id == question_id and not n.resolved]
+        if open_here:
+            self.reply_to(open_here[-1])
+
+    def reply_to(self, notice: ShownNotice) -> None:
+        """Ask for the reply, queue it in the store, and ask for a sync (it is sent after the versions)."""
+        from desktop.reply_dialog import ReplyDialog
+
+        where = self._question_label(notice.question_id) if notice.question_id else "Remarque générale"
+        dialog = ReplyDialog(where, notice.message, self)
+        if not dialog.exec():
+            return
+        try:
+            Replies(self.binding.store).add(notice.notice_id, dialog.text())
+        except StoreError as error:
+            QMessageBox.warning(self, "Répondre à la Caf", str(error))
+            return
+        self.refresh()
+        self.sync_requested.emit()
 
     def _on_notice_activated(self, item: QListWidgetItem) -> None:
         question_id = item.data(Qt.ItemDataRole.UserRole)

@@ -24,6 +24,7 @@ __all__ = [
     "NoticeState",
     "OutboxState",
     "Receipt",
+    "ReplyState",
     "Status",
     "allowed",
     "allowed_actions",
@@ -91,6 +92,21 @@ class NoticeState(StrEnum):
     @property
     def label(self) -> str:
         return "ouverte" if self is NoticeState.OPEN else "résolue"
+
+
+class ReplyState(StrEnum):
+    """A partner's reply to a notice on this computer: queued, held by the server, or refused for good."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return _REPLY_LABELS[self]
+
+
+_REPLY_LABELS = {ReplyState.PENDING: "à envoyer", ReplyState.SENT: "envoyée", ReplyState.FAILED: "refusée"}
 
 
 class Actor(StrEnum):

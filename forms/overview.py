@@ -11,12 +11,23 @@ import datetime as dt
 from dataclasses import dataclass
 
 from forms.campaign import window_of
-from forms.lifecycle import Action, Badge, NoticeState, OutboxState, Receipt, Status, allowed, display, receipt
+from forms.lifecycle import (
+    Action, Badge, NoticeState, OutboxState, Receipt, ReplyState, Status, allowed, display, receipt,
+)
 from forms.store import NoticeInfo, QuestionnaireInfo, Store
 from forms.store.outbox import Outbox
 from forms.store.remote import Remote
+from forms.store.replies import Replies, ReplyInfo
 
-__all__ = ["Failure", "QuestionnaireState", "ShownNotice", "questionnaire_state"]
+__all__ = [
+    "Failure",
+    "QuestionnaireState",
+    "ShownNotice",
+    "ShownReply",
+    "all_notices",
+    "notice_document",
+    "questionnaire_state",
+]
 
 _EXPLANATIONS = {
     Status.EN_COURS: "",
@@ -38,12 +49,33 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class ShownReply:
+    """The partner's reply under a notice, with its state (« à envoyer », « envoyée », « refusée »)."""
+
+    reply_id: str
+    message: str  # plain text
+    state: ReplyState
+    created_at: dt.datetime
+    error: str | None = None  # the server's French reason when refused
+
+    @property
+    def line(self) -> str:
+        reason = f" — {self.error}" if self.state is ReplyState.FAILED and self.error else ""
+        return f"Votre réponse ({self.state.label}{reason}) : {self.message}"
+
+
+def _shown_reply(reply: ReplyInfo) -> ShownReply:
+    return ShownReply(reply.reply_id, reply.message, reply.state, reply.created_at, reply.last_error_message)
+
+
+@dataclass(frozen=True)
 class ShownNotice:
     notice_id: str
     question_id: str | None  # None: a remark on the whole questionnaire
     message: str  # plain text
     state: NoticeState
     created_at: dt.datetime
+    replies: tuple[ShownReply, ...] = ()  # the partner's, oldest first
 
     @property
     def resolved(self) -> bool:
@@ -97,10 +129,36 @@ class QuestionnaireState:
         return allowed(self.info.status, Action.REPLY_NOTICE)
 
 
-def _shown(notice: NoticeInfo) -> ShownNotice:
+def _shown(notice: NoticeInfo, replies: dict[str, list[ReplyInfo]] | None = None) -> ShownNotice:
     return ShownNotice(
-        notice.notice_id, notice.question_id, notice.message, NoticeState(notice.status), notice.created_at
-    )
+        notice.notice_id, notice.question_id, notice.message, NoticeState(notice.status), notice.created_at,
+        tuple(_shown_reply(r) for r in (replies or {}).get(notice.notice_id, [])),
+    )  # fmt: skip
+
+
+def all_notices(store: Store, questionnaire_uuid: str) -> tuple[ShownNotice, ...]:
+    """Every notice of a questionnaire, open or resolved, with the partner's replies (CLI, export)."""
+    replies = Replies(store).by_notice(questionnaire_uuid)
+    return tuple(_shown(n, replies) for n in store.notices(questionnaire_uuid))
+
+
+def notice_document(store: Store, questionnaire_uuid: str, notice: ShownNotice) -> dict[str, object]:
+    """A notice as scripts read it (`bilan-clas notices --json`, `check --json`, `export`)."""
+    labels = {q.id: q.label for q in store.definition(questionnaire_uuid).questions()}
+    return {
+        "notice_id": notice.notice_id,
+        "question_id": notice.question_id,
+        "question": labels.get(notice.question_id, "") if notice.question_id else "Remarque générale",
+        "message": notice.message,
+        "state": notice.state.value,
+        "state_label": notice.state.label,
+        "created_at": notice.created_at.isoformat(),
+        "replies": [
+            {"reply_id": r.reply_id, "message": r.message, "state": r.state.value, "state_label": r.state.label,
+             "created_at": r.created_at.isoformat(), "error": r.error}
+            for r in notice.replies
+        ],
+    }  # fmt: skip
 
 
 def questionnaire_state(store: Store, questionnaire_uuid: str) -> QuestionnaireState:
@@ -120,7 +178,8 @@ def questionnaire_state(store: Store, questionnaire_uuid: str) -> QuestionnaireS
     today = dt.date.today()
     window = None if missing else window_of(store, store.definition(questionnaire_uuid))
     editable = info.status.editable and not missing
-    notices = [_shown(n) for n in store.notices(questionnaire_uuid)]
+    replies = Replies(store).by_notice(questionnaire_uuid)
+    notices = [_shown(n, replies) for n in store.notices(questionnaire_uuid)]
     notices = [n for n in notices if not (editable and n.resolved)]
     return QuestionnaireState(
         info=info,

@@ -36,6 +36,7 @@ from sync.errors import (
 )
 from sync.protocol import (
     API_PREFIX,
+    NOTICE_REPLY,
     REPLAYED_HEADER,
     STALE_BASE,
     AttachmentStored,
@@ -44,6 +45,8 @@ from sync.protocol import (
     FormRef,
     Meta,
     Problem,
+    ReplyCreate,
+    ReplyView,
     TokenRequest,
     TokenResponse,
     VersionAccepted,
@@ -289,8 +292,19 @@ class SyncClient:
             raise BrokenReply("Le serveur a accusé réception d'un autre envoi : rien n'a été marqué comme envoyé.")
         return accepted, response.headers.get(REPLAYED_HEADER, "").lower() == "true"
 
+    def post_reply(self, questionnaire_id: str, notice_id: str, reply_id: str, message: str) -> tuple[ReplyView, bool]:
+        """Send one reply to a notice (reply_id is the idempotency key); returns it and whether it was a replay."""
+        body = ReplyCreate(message=message).model_dump_json().encode()
+        response = self._request(
+            "POST", f"/questionnaires/{questionnaire_id}/notices/{notice_id}/replies/{reply_id}", data=body
+        )
+        reply = self._parse(ReplyView, response)
+        if str(reply.reply_id) != reply_id or str(reply.notice_id) != notice_id:
+            raise BrokenReply("Le serveur a accusé réception d'une autre réponse : rien n'a été marqué comme envoyé.")
+        return reply, response.headers.get(REPLAYED_HEADER, "").lower() == "true"
+
     def changes(self, since: str | None, limit: int = 200) -> ChangesPage:
-        params: dict[str, str | int] = {"limit": limit}
+        params: dict[str, str | int] = {"limit": limit, "accept": NOTICE_REPLY}  # kinds added after v1 we know
         if since:
             params["since"] = since
         return self._parse(ChangesPage, self._request("GET", "/changes", params=params))

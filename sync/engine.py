@@ -32,6 +32,7 @@ from forms.store.remote import (
     RemoteVersion,
     SyncSummary,
 )
+from forms.store.replies import RemoteReply
 from forms.store.store import utc_now
 from sync.client import MAX_SERVER_DELAY, SyncClient, server_delay
 from sync.errors import BrokenReply, Offline, Refused, StaleBase, Transient
@@ -42,10 +43,12 @@ from sync.protocol import (
     NoticeResolvedData,
     NoticeView,
     Problem,
+    ReplyView,
     StateChangeData,
     VersionChangeData,
     problem_type,
 )
+from sync.replies import push_replies
 
 Report = Callable[[int, int, str], None]
 Cancelled = Callable[[], bool]
@@ -70,6 +73,7 @@ class SyncResult:
     summary: SyncSummary = field(default_factory=SyncSummary)
     cancelled: bool = False
     attempted: set[str] = field(default_factory=set)  # questionnaires whose transmission was tried
+    replies_sent: int = 0  # replies to the Caf's notices that the server now holds
 
     @property
     def changed(self) -> set[str]:
@@ -91,6 +95,9 @@ class SyncResult:
         if self.refused:
             n = len(self.refused)
             parts.append(f"{n} envoi{'s' if n > 1 else ''} refusé{'s' if n > 1 else ''}")
+        if self.replies_sent:
+            n = self.replies_sent
+            parts.append(f"{n} réponse{'s' if n > 1 else ''} envoyée{'s' if n > 1 else ''} à la Caf")
         if self.deferred:
             parts.append(f"{self.deferred} envoi{'s' if self.deferred > 1 else ''} à reprendre plus tard")
         if self.cancelled:
@@ -165,6 +172,8 @@ class Synchroniser:
         self._refresh_forms(result)
         self.pull(result, cancelled)
         self.push(result, force=force, report=report, cancelled=cancelled)
+        if not result.cancelled:
+            push_replies(self, result, cancelled)  # after the versions: a reply may follow a correction
         if not result.cancelled:
             report(0, 0, "Dernières nouvelles de la Caf…")
             self.pull(result, cancelled)
@@ -328,5 +337,7 @@ def _record(change: Change) -> RemoteChange:
             question_id=data.question_id, message=data.message, status=data.status,
             created_at=data.created_at.isoformat(),
         )  # fmt: skip
+    if isinstance(data, ReplyView):
+        return RemoteReply(qid, str(data.reply_id), str(data.notice_id), data.message, data.created_at.isoformat())
     assert isinstance(data, NoticeResolvedData)
     return RemoteNoticeResolved(qid, str(data.notice_id), str(data.resolved_by_version_id))

@@ -25,6 +25,17 @@ Other rules a client relies on:
   in commit order, seq strictly increasing by 1 with no gap; applying a change twice must be
   harmless. A cursor belongs to one organisation and one server database.
 - Reviewer endpoints answer 404, never 403, for anything outside the reviewer's Caf.
+
+Replies to notices (added to v1 compatibly, 2026-12-02): the partner answers a Caf notice with
+`POST /questionnaires/{qid}/notices/{notice_id}/replies/{reply_id}` and a `ReplyCreate` body. The
+`reply_id` is a UUID made by the client before the first attempt; it is the idempotency key, with
+the same rules as a version PUT: 201 and a `ReplyView` the first time, 200 with
+`Idempotent-Replayed: true` and the same body for any identical repeat, 422 `idempotency_mismatch`
+when the id was used for another message or notice, 409 `not_editable` when the questionnaire's
+state allows no reply (Validé), 404 for a notice that is not the caller's. The feed then carries a
+`notice.reply` change (a `ReplyView`), but only to a client that asks for it with
+`GET /changes?accept=notice.reply`: an older client, whose strict models do not know that kind,
+never receives it (its seqs then skip those changes; seqs stay increasing).
 """
 
 from __future__ import annotations
@@ -133,7 +144,12 @@ NoticeText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NOTIC
 ServerState = Literal["transmis", "a_corriger", "valide"]
 Role = Literal["partner", "reviewer"]
 AuthorRole = Literal["partner", "caf"]
-ChangeType = Literal["questionnaire.version", "questionnaire.state", "notice.created", "notice.resolved"]
+ChangeType = Literal[
+    "questionnaire.version", "questionnaire.state", "notice.created", "notice.resolved", "notice.reply"
+]
+# Change kinds a client receives only when it lists them in `GET /changes?accept=` (added after v1 shipped).
+NOTICE_REPLY = "notice.reply"
+OPT_IN_CHANGE_TYPES = frozenset({NOTICE_REPLY})
 
 # Server states are the lifecycle's (forms/lifecycle.py, DESIGN §5).
 
@@ -315,12 +331,30 @@ class NoticeResolvedData(WireModel):
     resolved_by_version_id: uuid.UUID
 
 
-ChangeData = VersionChangeData | StateChangeData | NoticeView | NoticeResolvedData
+class ReplyCreate(WireModel):
+    """The body of a reply POST; the reply id is in the path (the idempotency key)."""
+
+    message: NoticeText  # plain text: never render as rich text
+
+
+class ReplyView(WireModel):
+    """A partner's reply to a Caf notice, as stored by the server (201/200 body and feed data)."""
+
+    reply_id: uuid.UUID
+    notice_id: uuid.UUID
+    questionnaire_id: uuid.UUID
+    message: NoticeText
+    author: Email
+    created_at: dt.datetime
+
+
+ChangeData = VersionChangeData | StateChangeData | NoticeView | NoticeResolvedData | ReplyView
 _DATA_MODELS: dict[str, type[WireModel]] = {
     "questionnaire.version": VersionChangeData,
     "questionnaire.state": StateChangeData,
     "notice.created": NoticeView,
     "notice.resolved": NoticeResolvedData,
+    NOTICE_REPLY: ReplyView,
 }
 
 
@@ -408,3 +442,4 @@ class ReviewDetail(WireModel):
     versions: list[VersionView]  # oldest first
     notices: list[NoticeView]  # every notice, open or resolved
     audit: list[AuditEntry]
+    replies: list[ReplyView] = []  # the partner's replies to those notices, oldest first

@@ -1,5 +1,5 @@
 """The `bilan-clas` subcommands, one module per topic; each module exposes `register(commands)`."""
 
-from desktop.commands import backups, pdf, questionnaires, sync
+from desktop.commands import backups, notices, pdf, questionnaires, sync
 
-MODULES = [questionnaires, pdf, sync, backups]
+MODULES = [questionnaires, pdf, sync, backups, notices]

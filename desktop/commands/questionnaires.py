@@ -19,6 +19,7 @@ from desktop.commands.base import (
     registry,
 )
 from forms.carry import start_from
+from desktop.commands.notices import open_notices
 from forms.definition import FormDefinition
 from forms.evaluation import Evaluation
 from forms.exchange import export_document, import_document, read_document
@@ -142,6 +143,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         document = export_document(store, args.uuid)
+        document["open_notices"] = open_notices(store, args.uuid)  # informative: an import ignores them
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if not args.output:
         sys.stdout.write(text)
@@ -177,6 +179,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise CommandError(store.stand_in_reason(args.uuid), EXIT_NOT_TRANSMITTABLE)
         evaluation = store.evaluate(args.uuid)
         found = problems(store, args.uuid, evaluation)
+        notices = open_notices(store, args.uuid)
     status = EXIT_OK if evaluation.transmittable else EXIT_NOT_TRANSMITTABLE
     if args.json:
         print_json({
@@ -187,6 +190,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                        "local": p.local}
                       for p in evaluation.pages],
             "problems": found,
+            "open_notices": notices,
         })  # fmt: skip
         return status
     blocking = [p for p in found if p["severity"] == "error"]
@@ -195,6 +199,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         print(f"Questionnaire incomplet : {len(blocking)} point(s) à compléter ou corriger.")
     _report(found)
+    if notices:
+        print(f"Remarques de la Caf ouvertes : {len(notices)}")
+    for n in notices:
+        replied = f" ({len(n['replies'])} réponse(s))" if n["replies"] else ""  # type: ignore[arg-type]
+        print(f"- Remarque de la Caf · {n['question']} : {n['message']}{replied}")
     return status
 
 

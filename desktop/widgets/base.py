@@ -12,7 +12,16 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from forms.definition import Question
 
@@ -22,6 +31,8 @@ class QuestionWidget(QFrame):
     """The user changed the answer; carries the question id."""
     left = Signal(str)
     """Focus left the input; carries the question id."""
+    reply_requested = Signal(str)
+    """« Répondre » under this question's Caf notice; carries the question id."""
 
     #: Text inputs ask the view to wait for a pause in typing before saving; choices save at once.
     debounced = False
@@ -68,7 +79,12 @@ class QuestionWidget(QFrame):
 
         self.notice_label = _plain_label("notice")
         self.message_label = _plain_label("error")
+        self.reply_button = QPushButton("Répondre à la Caf…")
+        self.reply_button.setAccessibleName(f"Répondre à la remarque de la Caf : {question.label}")
+        self.reply_button.clicked.connect(self._on_reply)
+        self.reply_button.hide()
         layout.addWidget(self.notice_label)
+        layout.addWidget(self.reply_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message_label)
         self._read_only = False
 
@@ -124,11 +140,15 @@ class QuestionWidget(QFrame):
             widget.style().unpolish(widget)
             widget.style().polish(widget)
 
-    def show_notices(self, lines: list[str]) -> None:
+    def show_notices(self, lines: list[str], can_reply: bool = False) -> None:
         """The Caf's notices about this question, as forms.overview words them; plain text, never rich text."""
         text = "\n".join(lines)
         self.notice_label.setText(text)
         self.notice_label.setVisible(bool(lines))
+        self.reply_button.setVisible(bool(lines) and can_reply)
+
+    def _on_reply(self) -> None:
+        self.reply_requested.emit(self.question.id)
 
     def _show_help(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Aide", self.question.help or "", parent=self)

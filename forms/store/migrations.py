@@ -101,6 +101,24 @@ CREATE TABLE conflict (
 );
 """
 
+# v3 (replies): the partner's replies to the Caf's notices, queued for the sync like the outbox.
+_V3_REPLIES = """
+CREATE TABLE notice_reply (
+    reply_id TEXT NOT NULL PRIMARY KEY,
+    notice_id TEXT NOT NULL,
+    questionnaire_uuid TEXT NOT NULL REFERENCES questionnaire (uuid) ON DELETE CASCADE,
+    message TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at TEXT,
+    last_error_code TEXT,
+    last_error_message TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX ix_notice_reply_questionnaire_uuid ON notice_reply (questionnaire_uuid);
+"""
+
 # carry (issue 12): pages prefilled from an earlier bilan, « à vérifier » until looked at; answers whose
 # question a newer version of the definition dropped, kept with the questionnaire.
 _V4_CARRY = """
@@ -122,7 +140,7 @@ CREATE TABLE archived_answer (
 """
 
 # Index i holds the SQL that takes a database from user_version i to i + 1.
-STEPS: list[str] = [_V1, _V2, _V4_CARRY]
+STEPS: list[str] = [_V1, _V2, _V3_REPLIES, _V4_CARRY]
 LATEST = len(STEPS)
 
 

@@ -33,6 +33,7 @@ from forms.merge import three_way
 from forms.payload import canonical_json
 from forms.store import backups
 from forms.store.errors import NotEditable
+from forms.store.replies import RemoteReply, apply_remote_reply
 from forms.store.schema import Answer, Conflict, Notice, Outbox, Questionnaire, SyncState, Version
 from forms.store.store import Store, _iso, utc_now
 from forms.validators import shape_error
@@ -88,7 +89,7 @@ class RemoteNoticeResolved:
     resolved_by_version_id: str
 
 
-RemoteChange = RemoteVersion | RemoteState | RemoteNotice | RemoteNoticeResolved
+RemoteChange = RemoteVersion | RemoteState | RemoteNotice | RemoteNoticeResolved | RemoteReply
 
 
 @dataclass
@@ -172,6 +173,9 @@ class Remote:
                         self._state(c, change, summary)
                 elif isinstance(change, RemoteNotice):
                     self._notice(c, change, summary)
+                elif isinstance(change, RemoteReply):
+                    if apply_remote_reply(c, change, now):
+                        summary.changed.add(change.questionnaire_uuid)
                 elif c.execute(
                     update(_N)
                     .where(_N.c.notice_id == change.notice_id, _N.c.status == NoticeState.OPEN)

@@ -127,3 +127,18 @@ class ArchivedAnswer(SQLModel, table=True):
     form_version: int = Field(primary_key=True)  # the version of the definition that had the question
     value: str  # JSON, as it was stored
     archived_at: str
+class NoticeReply(SQLModel, table=True):
+    """The partner's reply to a Caf notice: written here first, then sent by the sync (reply_id = idempotency key)."""
+
+    __tablename__ = "notice_reply"
+    reply_id: str = Field(primary_key=True)
+    notice_id: str
+    questionnaire_uuid: str = Field(index=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    message: str
+    state: str  # pending | sent | failed (forms.lifecycle.ReplyState)
+    attempts: int = 0
+    next_attempt_at: str | None = None
+    last_error_code: str | None = None
+    last_error_message: str | None = None
+    created_at: str
+    updated_at: str

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from sync import protocol as p
-from sync.server import routes_meta, routes_partner, routes_review
+from sync.server import mail, routes_meta, routes_partner, routes_review
 from sync.server.context import ServerContext
 from sync.server.limits import BodyLimit
 from sync.server.problems import install_handlers
@@ -30,9 +30,15 @@ def create_app(settings: Settings | None = None, *, ctx: ServerContext | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if ctx is None:  # a context passed in belongs to the caller
-            context.close()
+        sender = mail.start_sender(context)  # the durable queue's background sender (None: no SMTP)
+        app.state.mail_sender = sender
+        try:
+            yield
+        finally:
+            if sender is not None:
+                sender.stop()
+            if ctx is None:  # a context passed in belongs to the caller
+                context.close()
 
     app = FastAPI(
         title="Bilan Clas — serveur de référence",

@@ -7,6 +7,7 @@ Exit status: 0 success; 1 refused or failed (one French line on stderr); 2 usage
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import getpass
 import json
@@ -23,7 +24,7 @@ from forms.cli_french import FrenchArgumentParser
 from forms.definition import DefinitionError
 from forms.lifecycle import SERVER_STATES, NoticeState, Status
 from sync import protocol as p
-from sync.server import accounts, campaigns, review
+from sync.server import accounts, campaigns, mail, review
 from sync.server.context import ServerContext
 from sync.server.db import Database
 from sync.server.problems import ApiProblem
@@ -33,6 +34,7 @@ from sync.server.settings import (
     DATABASE_ENV,
     DEFAULT_SQLITE_FILE,
     FORMS_ENV,
+    SMTP_ENV,
     Settings,
     database_url_from,
     default_database_url,
@@ -86,6 +88,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=1, help="processus serveurs (plusieurs : avec PostgreSQL ; défaut 1)"
     )
+    serve.add_argument(
+        "--smtp-url",
+        help=f"serveur d'envoi des courriels (smtp://, smtp+starttls:// ou smtps://…) ; défaut : ${SMTP_ENV} ; "
+        "sans lui, aucun courriel",
+    )
+
+    cafs = commands.add_parser("caf", help="réglages d'une Caf").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=FrenchArgumentParser
+    )
+    caf_set = cafs.add_parser("set", parents=[db], help="adresse de la Caf pour le récapitulatif quotidien")
+    caf_set.add_argument("code", metavar="CODE", help="code de la Caf")
+    caf_set.add_argument("--email", required=True, help="adresse électronique de la Caf (vide : plus de récapitulatif)")
+
+    mails = commands.add_parser("mail", help="file des courriels").add_subparsers(
+        dest="action", required=True, metavar="ACTION", parser_class=FrenchArgumentParser
+    )
+    mail_list = mails.add_parser("list", parents=[db], help="affiche la file des courriels (envoyés et en attente)")
+    mail_list.add_argument("--pending", action="store_true", help="seulement ceux qui attendent")
+    mail_list.add_argument("--json", action="store_true")
 
     commands.add_parser(
         "migrate", parents=[db], help="met à jour le schéma de la base (après une mise à jour du serveur)"
@@ -151,7 +172,49 @@ def _migrate(args: argparse.Namespace) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     url = database_url_from(args.database_url) if args.database_url else default_database_url()
-    return Settings(database_url=url, forms_dirs=tuple(args.forms_dir) or default_forms_dirs())
+    settings = Settings(database_url=url, forms_dirs=tuple(args.forms_dir) or default_forms_dirs())
+    if getattr(args, "smtp_url", None):
+        mail.SmtpTarget.parse(args.smtp_url)  # a bad URL is refused before the server starts
+        settings = dataclasses.replace(settings, smtp_url=args.smtp_url)
+    return settings
+
+
+def _caf(ctx: ServerContext, args: argparse.Namespace) -> None:
+    address = args.email.strip() or None
+    mail.set_caf_email(ctx, args.code, address)
+    if address is None:
+        print(f"Caf {args.code} : plus de récapitulatif quotidien.")
+    else:
+        print(f"Caf {args.code} : récapitulatif quotidien des transmissions envoyé à {address.lower()}.")
+
+
+def _mail(ctx: ServerContext, args: argparse.Namespace) -> None:
+    rows = mail.listing(ctx, pending_only=args.pending)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"id": r.id, "kind": r.kind, "to": r.to_address, "subject": r.subject,
+                     "questionnaire_id": str(r.questionnaire_id) if r.questionnaire_id else None,
+                     "created_at": r.created_at.isoformat(), "attempts": r.attempts,
+                     "next_attempt_at": r.next_attempt_at.isoformat(),
+                     "sent_at": r.sent_at.isoformat() if r.sent_at else None, "last_error": r.last_error}
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )  # fmt: skip
+        return
+    if not rows:
+        print("Aucun courriel." if not ctx.settings.smtp_url else "Aucun courriel dans la file.")
+    for r in rows:
+        if r.sent_at:
+            state = f"envoyé le {campaigns.local_time(r.sent_at):%d/%m/%Y %H:%M}"
+        else:
+            state = f"en attente ({r.attempts} essai(s)" + (f", dernier échec : {r.last_error}" if r.last_error else "")
+            state += f", prochain essai {campaigns.local_time(r.next_attempt_at):%d/%m/%Y %H:%M})"
+        print(f"{r.id:>5}  {mail.KIND_LABELS.get(r.kind, r.kind):<13}  {r.to_address}  {state}  {r.subject}")
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -171,6 +234,8 @@ def _serve(args: argparse.Namespace) -> None:
     # Worker processes build their own app from the environment.
     os.environ[DATABASE_ENV] = settings.database_url
     os.environ[FORMS_ENV] = os.pathsep.join(str(folder) for folder in settings.forms_dirs)
+    if settings.smtp_url:
+        os.environ[SMTP_ENV] = settings.smtp_url  # each worker's sender claims a message before sending it
     ServerContext.open(settings).close()  # create the schema once, before the workers race to it
     uvicorn.run("sync.server.app:app_from_environment", factory=True, workers=args.workers, **options)
 
@@ -268,6 +333,8 @@ def _show(detail: p.ReviewDetail, as_json: bool) -> None:
         state = NoticeState(n.status).label
         where = n.question_id or "remarque générale"
         print(f"  [{state}] {where} : {n.message}")
+        for r in (r for r in detail.replies if r.notice_id == n.notice_id):
+            print(f"      ↳ réponse du {campaigns.local_time(r.created_at):%d/%m/%Y %H:%M} ({r.author}) : {r.message}")
     print("Journal :" if detail.audit else "Journal : vide")
     for e in detail.audit:
         detail_text = json.dumps(e.detail, ensure_ascii=False)
@@ -289,6 +356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _add_account(ctx, args)
             elif args.command == "campaign":
                 _campaign(ctx, args)
+            elif args.command == "caf":
+                _caf(ctx, args)
+            elif args.command == "mail":
+                _mail(ctx, args)
             else:
                 _review(ctx, args)
         finally:
@@ -297,7 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problem.code == p.NOT_FOUND and getattr(args, "id", None):
             return _fail(f"Questionnaire introuvable (ou hors de la Caf de l'agent) : {args.id}")
         return _fail(problem.message())
-    except (CliError, accounts.AccountError, campaigns.CampaignError, DefinitionError, SchemaOutdated) as exc:
+    except (
+        CliError, accounts.AccountError, campaigns.CampaignError, DefinitionError, SchemaOutdated, mail.MailError
+    ) as exc:  # fmt: skip
         return _fail(str(exc))
     except SQLAlchemyError as exc:
         return _fail(

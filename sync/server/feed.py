@@ -14,7 +14,7 @@ import json
 import uuid
 
 from sqlalchemy import bindparam, insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from forms.payload import canonical_json
 from sync import protocol as p
@@ -89,17 +89,20 @@ def decode_cursor(cursor: str, organisation_id: int) -> int:
         raise ApiProblem(400, p.CURSOR_INVALID) from None
 
 
-def read_page(session: Session, organisation_id: int, since: str | None, limit: int) -> p.ChangesPage:
+def read_page(
+    session: Session, organisation_id: int, since: str | None, limit: int, excluded: frozenset[str] = frozenset()
+) -> p.ChangesPage:
+    """A page of the feed; `excluded` kinds are skipped (an older client does not know them)."""
     after = decode_cursor(since, organisation_id) if since else 0
     counter = session.get(FeedCounter, organisation_id)
     last_seq = counter.last_seq if counter else 0
     if after > last_seq:  # a cursor from the future: the server's database was replaced
         raise ApiProblem(400, p.CURSOR_INVALID)
+    query = select(FeedChange).where(FeedChange.organisation_id == organisation_id, FeedChange.seq > after)
+    if excluded:
+        query = query.where(col(FeedChange.type).not_in(excluded))
     rows = session.exec(
-        select(FeedChange)
-        .where(FeedChange.organisation_id == organisation_id, FeedChange.seq > after)
-        .order_by(FeedChange.seq)  # type: ignore[arg-type]
-        .limit(limit + 1)
+        query.order_by(FeedChange.seq).limit(limit + 1)  # type: ignore[arg-type]
     ).all()
     page = rows[:limit]
     changes = [

@@ -190,3 +190,40 @@ class CampaignCafWindow(ServerModel, table=True):
     opens: dt.date | None = None
     closes: dt.date | None = None
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
+class NoticeReply(ServerModel, table=True):
+    """A partner's reply to a Caf notice; its id is made by the client and is the idempotency key."""
+
+    __tablename__ = "notice_reply"
+    id: uuid.UUID = Field(primary_key=True)
+    notice_id: uuid.UUID = Field(foreign_key="notice.id", index=True)
+    questionnaire_id: uuid.UUID = Field(foreign_key="questionnaire.id", index=True)
+    author_id: int = Field(foreign_key="account.id")
+    message: str = Field(sa_type=Text)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class MailMessage(ServerModel, table=True):
+    """An e-mail waiting in the durable queue (or sent: sent_at set); the background sender retries it."""
+
+    __tablename__ = "mail_message"
+    __table_args__ = (Index("ix_mail_due", "sent_at", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # transmitted | returned | validated | digest
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=500)
+    body: str = Field(sa_type=Text)
+    questionnaire_id: uuid.UUID | None = None
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(sa_type=UtcDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    sent_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class CafMail(ServerModel, table=True):
+    """A Caf's own address, for the daily digest of new transmissions (`caf set CODE --email`)."""
+
+    __tablename__ = "caf_mail"
+    caf: str = Field(primary_key=True, max_length=64)
+    email: str = Field(max_length=254)
+    digest_until: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)  # transmissions up to here are sent

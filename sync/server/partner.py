@@ -32,10 +32,13 @@ def get_questionnaire(ctx: ServerContext, actor: Account, qid: uuid.UUID) -> p.Q
         return questionnaire_view(q, current, list(notices))
 
 
-def changes(ctx: ServerContext, actor: Account, since: str | None, limit: int) -> p.ChangesPage:
+def changes(
+    ctx: ServerContext, actor: Account, since: str | None, limit: int, accepted: frozenset[str] = frozenset()
+) -> p.ChangesPage:
+    """`accepted`: the opt-in change kinds (p.OPT_IN_CHANGE_TYPES) this client declared it understands."""
     assert actor.id is not None
     with ctx.db.read() as session:
-        return feed.read_page(session, actor.id, since, limit)
+        return feed.read_page(session, actor.id, since, limit, p.OPT_IN_CHANGE_TYPES - accepted)
 
 
 def media_type_of(content_type: str | None) -> str:

@@ -13,11 +13,12 @@ from sqlmodel import Session, col, select
 
 from forms.lifecycle import Action, NotAllowed, NoticeState, Status, allowed, server_next_state
 from sync import protocol as p
-from sync.server import feed
+from sync.server import feed, mail
 from sync.server.checks import definition_for
 from sync.server.context import ServerContext
 from sync.server.models import Account, AuditEntry, Notice, Questionnaire, Version
 from sync.server.problems import ApiProblem, not_editable, not_found
+from sync.server.replies import replies_for
 from sync.server.versions import audit, lock_questionnaire, state_data
 from sync.server.views import audit_view, notice_view, review_summary, version_view
 
@@ -73,6 +74,10 @@ def detail(ctx: ServerContext, caf: str | None, qid: uuid.UUID) -> p.ReviewDetai
             versions=[version_view(v, authors[v.author_id]) for v in versions],
             notices=[notice_view(n) for n in notices],
             audit=[audit_view(e) for e in entries],
+            replies=sorted(
+                (r for per_notice in replies_for(session, qid).values() for r in per_notice),
+                key=lambda r: r.created_at,
+            ),
         )
 
 
@@ -151,6 +156,7 @@ def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, action: A
         session.add(q)
         feed.emit(session, q.organisation_id, qid, [state_data(q, now)], now)
         audit(session, reviewer, q, action.value, {"state": target.value, "version_id": str(q.current_version_id)}, now)
+        mail.on_state(ctx, session, q, now)
         organisation = session.get(Account, q.organisation_id)
         assert organisation is not None
         return review_summary(q, organisation, _open_counts(session, [qid]).get(qid, 0))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from sync import protocol as p
-from sync.server import partner
+from sync.server import partner, replies
 from sync.server.auth import Ctx, Partner
 from sync.server.context import ServerContext
 from sync.server.models import Account
@@ -139,6 +139,9 @@ async def get_questionnaire(ctx: Ctx, actor: Partner, questionnaire_id: uuid.UUI
     return await run_in_threadpool(partner.get_questionnaire, ctx, actor, questionnaire_id)
 
 
+_ACCEPT_HELP = "Types de changements ajoutés après la v1 que le client comprend, séparés par des virgules"
+
+
 @router.get(
     "/changes",
     response_model=p.ChangesPage,
@@ -149,5 +152,30 @@ async def changes(
     actor: Partner,
     since: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=p.MAX_CHANGES_LIMIT)] = p.DEFAULT_CHANGES_LIMIT,
+    accept: Annotated[str | None, Query(max_length=200, description=_ACCEPT_HELP)] = None,
 ) -> p.ChangesPage:
-    return await run_in_threadpool(partner.changes, ctx, actor, since, limit)
+    accepted = frozenset((accept or "").split(",")) & p.OPT_IN_CHANGE_TYPES
+    return await run_in_threadpool(partner.changes, ctx, actor, since, limit, accepted)
+
+
+@router.post(
+    "/questionnaires/{questionnaire_id}/notices/{notice_id}/replies/{reply_id}",
+    response_model=p.ReplyView,
+    status_code=201,
+    summary="Répondre à une notice de la Caf (201 ; 200 et Idempotent-Replayed: true pour un renvoi identique)",
+    responses={200: {"model": p.ReplyView, "description": "Renvoi identique d'une réponse déjà reçue"}},
+)
+async def post_reply(
+    ctx: Ctx,
+    actor: Partner,
+    questionnaire_id: uuid.UUID,
+    notice_id: uuid.UUID,
+    reply_id: uuid.UUID,
+    body: p.ReplyCreate,
+    response: Response,
+) -> p.ReplyView:
+    status, view = await run_in_threadpool(replies.add_reply, ctx, actor, questionnaire_id, notice_id, reply_id, body)
+    response.status_code = status
+    if status == 200:
+        response.headers[p.REPLAYED_HEADER] = "true"
+    return view

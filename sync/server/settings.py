@@ -11,6 +11,8 @@ from pathlib import Path
 DEFAULT_SQLITE_FILE = "bilan-clas-server.sqlite3"
 DATABASE_ENV = "BILAN_CLAS_SERVER_DB"
 FORMS_ENV = "BILAN_CLAS_SERVER_FORMS"  # extra definition folders, separated by os.pathsep
+SMTP_ENV = "BILAN_CLAS_SMTP_URL"  # smtp://, smtp+starttls:// or smtps:// (sync.server.mail); unset: no e-mail
+MAIL_FROM_ENV = "BILAN_CLAS_MAIL_FROM"
 MIB = 1024 * 1024
 
 
@@ -50,6 +52,17 @@ class Settings:
     # Bigger pools than SQLAlchemy's default (5 + 10): the threadpool runs up to 40 requests at once.
     pool_size: int = 20
     max_overflow: int = 30
+    # E-mail (sync.server.mail): None = no mail. The queue lives in the database; the sender retries
+    # with exponential backoff from `mail_retry_base` up to `mail_retry_cap`.
+    smtp_url: str | None = field(default_factory=lambda: os.environ.get(SMTP_ENV) or None)
+    mail_from: str = field(
+        default_factory=lambda: os.environ.get(MAIL_FROM_ENV) or "Bilan Clas <ne-pas-repondre@bilan-clas.invalid>"
+    )
+    mail_retry_base: dt.timedelta = dt.timedelta(seconds=30)
+    mail_retry_cap: dt.timedelta = dt.timedelta(hours=1)
+    mail_timeout: float = 10.0
+    mail_poll: float = 5.0  # seconds between two passes of the sender
+    mail_digest_every: dt.timedelta = dt.timedelta(days=1)
 
     def now(self) -> dt.datetime:
         return self.clock()

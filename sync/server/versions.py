@@ -20,7 +20,7 @@ from forms.evaluation import without_local
 from forms.lifecycle import Action, NoticeState, Status, allowed, server_next_state
 from forms.payload import canonical_json
 from sync import protocol as p
-from sync.server import campaigns, feed
+from sync.server import campaigns, feed, mail
 from sync.server.accounts import PARTNER
 from sync.server.checks import answer_errors, caf_field_errors, check_attachments, check_key, definition_for
 from sync.server.context import ServerContext
@@ -171,7 +171,10 @@ def submit_version(
         organisation_id = q.organisation_id if q is not None else actor.id
         assert organisation_id is not None
         check_attachments(session, definition, organisation_id, qid, body)
-        return _record(session, actor, q, qid, vid, body, prepared, organisation_id, now)
+        submission = _record(session, actor, q, qid, vid, body, prepared, organisation_id, now)
+        if by_partner:  # queued in this transaction: never lost, never in the way of the delivery
+            mail.on_transmitted(ctx, session, actor, qid, definition, prepared.answers, now)
+        return submission
 
     return ctx.db.write(work)
 
