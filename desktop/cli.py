@@ -62,19 +62,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     gui = _gui_arguments(arguments)
     if gui is not None:
         return run_gui(gui)
-    from desktop.commands.base import EXIT_ERROR, CommandError
-    from forms.definition import DefinitionError
-    from forms.store import StoreError
+    from desktop.commands.base import EXIT_ERROR
 
     args = build_parser().parse_args(arguments)
     handler = getattr(args, "handler", None)
     if handler is not None:
         _log_command(args)
     try:
-        return run_gui(args) if handler is None else int(handler(args))
-    except (CommandError, StoreError, DefinitionError) as error:
-        print(f"bilan-clas : {error}", file=sys.stderr)
-        return getattr(error, "status", EXIT_ERROR)
+        try:
+            return run_gui(args) if handler is None else int(handler(args))
+        except Exception as error:
+            if not _is_refusal(error):
+                raise
+            print(f"bilan-clas : {error}", file=sys.stderr)
+            return int(getattr(error, "status", EXIT_ERROR))
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away: nothing is wrong, stop writing quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -90,6 +91,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bilan-clas : interrompu.", file=sys.stderr)
         return 130
+
+
+def _is_refusal(error: Exception) -> bool:
+    """A refusal to show as one French line. The store's and the definitions' errors are looked up only
+    if their modules were loaded: a command that never imported them cannot have raised them."""
+    from desktop.commands.base import CommandError
+
+    if isinstance(error, CommandError):
+        return True
+    store_errors, definition = sys.modules.get("forms.store.errors"), sys.modules.get("forms.definition")
+    return (store_errors is not None and isinstance(error, store_errors.StoreError)) or (
+        definition is not None and isinstance(error, definition.DefinitionError)
+    )
 
 
 def _log_command(args: argparse.Namespace) -> None:

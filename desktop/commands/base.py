@@ -6,11 +6,11 @@ import argparse
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from forms.paths import data_dir
-from forms.registry import FormRegistry
-from forms.store import Store
+if TYPE_CHECKING:  # the registry (pydantic) and the store (sqlalchemy) load when a command runs, not for --help
+    from forms.registry import FormRegistry
+    from forms.store import Store
 
 EXIT_OK, EXIT_NOT_TRANSMITTABLE, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
@@ -46,11 +46,17 @@ def print_json(value: Any) -> None:
 
 def registry(args: argparse.Namespace) -> FormRegistry:
     """Shipped definitions plus those received from the server (DATA/forms)."""
+    from forms.paths import data_dir
+    from forms.registry import FormRegistry
+
     return FormRegistry.load(data_dir(args.data_dir) / "forms")
 
 
 @contextmanager
 def open_store(args: argparse.Namespace) -> Iterator[Store]:
+    from forms.paths import data_dir
+    from forms.store import Store
+
     store = Store.open(data_dir(args.data_dir), registry(args))
     try:
         yield store

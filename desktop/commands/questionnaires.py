@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.commands.base import (
     EXIT_NOT_TRANSMITTABLE,
@@ -18,13 +18,11 @@ from desktop.commands.base import (
     print_json,
     registry,
 )
-from forms.definition import FormDefinition
-from forms.evaluation import Evaluation
-from forms.exchange import export_document, import_document, read_document
-from forms.lifecycle import display
-from forms.points import as_points
-from forms.store import NotTransmittable, Store, StoreError
-from forms.store.outbox import Outbox
+
+if TYPE_CHECKING:  # each command imports what it uses when it runs: `--help` loads none of it
+    from forms.definition import FormDefinition
+    from forms.evaluation import Evaluation
+    from forms.store import Store
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
@@ -73,22 +71,17 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from forms.store.summary import summaries
+
     with open_store(args) as store:
-        rows: list[dict[str, Any]] = []
-        outbox = Outbox(store)
-        for info in store.list():
-            try:
-                pages = store.evaluate(info.uuid).counted_pages
-                progress = f"{sum(p.state == 'complete' for p in pages)}/{len(pages)}"
-            except StoreError:
-                progress = "?"
-            rows.append({
-                "uuid": info.uuid, "title": info.title, "form_id": info.form_id,
-                "form_version": info.form_version, "status": info.status.value,
-                "status_label": display(info.status, [i.state for i in outbox.items(info.uuid)]).label,
-                "pages_complete": progress,
-                "updated_at": info.updated_at.isoformat(),
-            })  # fmt: skip
+        rows: list[dict[str, Any]] = [
+            {"uuid": s.uuid, "title": s.title, "form_id": s.form_id,
+             "form_version": s.form_version, "status": s.status.value,
+             "status_label": s.badge.label,
+             "pages_complete": s.progress,
+             "updated_at": s.updated_at.isoformat()}
+            for s in summaries(store)  # one query: the summary is kept with each write
+        ]  # fmt: skip
     if args.json:
         print_json(rows)
     elif not rows:
@@ -103,6 +96,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from forms.exchange import import_document, read_document
+
     document = read_document(Path(args.file))
     with open_store(args) as store:
         info = import_document(store, document)
@@ -111,6 +106,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from forms.exchange import export_document
+
     with open_store(args) as store:
         document = export_document(store, args.uuid)
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -126,6 +123,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> list[dict[str, Any]]:
     """The evaluation's issues with their page and question labels, rule id and source, for people and scripts."""
+    from forms.points import as_points
+
     definition = store.definition(questionnaire_uuid)
     return [
         {"page_id": p.page_id, "page": p.page_title, "question_id": p.question_id, "question": p.question_label,
@@ -168,6 +167,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_transmit(args: argparse.Namespace) -> int:
+    from forms.store import NotTransmittable
+
     with open_store(args) as store:
         try:
             version_id = store.transmit(args.uuid)

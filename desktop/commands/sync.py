@@ -13,14 +13,17 @@ import os
 import sys
 
 from desktop.commands.base import EXIT_ERROR, EXIT_OK, CommandError, Commands, open_store
-from sync import account
-from sync.engine import Synchroniser
-from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
 
 EXIT_OFFLINE, EXIT_LOGIN, EXIT_REFUSED = 4, 5, 6
 
 
+# The sync client (requests, keyring) and the engine are imported by these commands only, when they run.
+
+
 def cmd_login(args: argparse.Namespace) -> int:
+    from sync import account
+    from sync.errors import AuthRequired, SyncError, Transient
+
     password = os.environ.get("BILAN_CLAS_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
@@ -40,6 +43,10 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from sync import account
+    from sync.engine import Synchroniser
+    from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
+
     with open_store(args) as store:
         try:
             client = account.connected_client(store)
@@ -66,6 +73,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
+    from sync import account
+
     with open_store(args) as store:
         account.logout(store)
     print("Déconnecté : la connexion a été retirée du trousseau.")

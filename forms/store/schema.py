@@ -106,3 +106,19 @@ class Conflict(SQLModel, table=True):
 class SyncState(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
+
+
+class QuestionnaireSummary(SQLModel, table=True):
+    """What the list shows of a questionnaire, computed from its answers; dropped by triggers (see
+    migrations.py) whenever what it summarises changes, rebuilt by the store on the next list."""
+
+    __tablename__ = "questionnaire_summary"
+    questionnaire_uuid: str = Field(primary_key=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    pages_complete: int
+    pages_total: int
+    points: int  # the « points à voir » still blocking the transmission
+    campaign: str
+    campaign_opens: str  # ISO date: the list shows the newest campaign first
+    deletable: int  # 0 or 1
+    outbox_states: str  # JSON list of the outbox items' states (« Échec d'envoi »)
+    computed_at: str
