@@ -13,7 +13,18 @@ import sys
 from collections.abc import Sequence
 
 from forms.cli_french import FrenchArgumentParser
-from forms.version import APP_VERSION
+
+
+class _VersionAction(argparse.Action):
+    """--version, reading the installed version only when asked (importlib.metadata costs ~0.1 s)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=str(kwargs.get("help")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        from forms.version import APP_VERSION
+
+        parser.exit(message=f"Bilan Clas {APP_VERSION}\n")
 
 
 def build_parser() -> FrenchArgumentParser:
@@ -33,7 +44,7 @@ def build_parser() -> FrenchArgumentParser:
     )
     parser.add_argument("--data-dir", metavar="DOSSIER", default=None, help="dossier des données")
     parser.add_argument("--self-test", action="store_true", help="vérifie l'installation et quitte")
-    parser.add_argument("--version", action="version", version=f"Bilan Clas {APP_VERSION}", help="affiche la version")
+    parser.add_argument("--version", action=_VersionAction, help="affiche la version")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
     commands = Commands(subparsers, common)
     for module in MODULES:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop.home import Row
-from forms.evaluation import Progress
-from forms.lifecycle import display
 from forms.registry import FormRegistry
-from forms.store import Store, StoreError
-from forms.store.outbox import Outbox
+from forms.store import Store
+from forms.store.summary import summaries
 
 
 class Session:
@@ -22,33 +20,25 @@ class Session:
         self.store.close()
 
     def rows(self) -> list[Row]:
-        """Every questionnaire, newest campaign first, then most recently edited first."""
-        rows = []
-        versions_by_uuid = {}
-        outbox = Outbox(self.store)
-        for info in self.store.list():
-            try:
-                definition = self.store.definition(info.uuid)
-                pages = self.store.evaluate(info.uuid).counted_pages
-                campaign = f"Campagne {definition.campaign.school_year} — {definition.title}"
-                order = definition.campaign.opens.isoformat()
-            except StoreError:
-                pages, campaign, order = (), f"Formulaire inconnu : {info.form_id}", ""
-            versions_by_uuid[info.uuid] = order
-            rows.append(
-                Row(
-                    uuid=info.uuid,
-                    title=info.title,
-                    campaign=campaign,
-                    status=info.status,
-                    pages_complete=sum(p.state == Progress.COMPLETE for p in pages),
-                    pages_total=len(pages),
-                    updated=f"{info.updated_at.astimezone():%d/%m/%Y %H:%M}",
-                    deletable=self.store.can_delete(info.uuid),
-                    badge=display(info.status, [i.state for i in outbox.items(info.uuid)]),
-                )
+        """Every questionnaire, newest campaign first, then most recently edited first (one query)."""
+        rows = [
+            Row(
+                uuid=s.uuid,
+                title=s.title,
+                campaign=s.campaign,
+                status=s.status,
+                pages_complete=s.pages_complete or 0,
+                pages_total=s.pages_total,
+                updated=f"{s.updated_at.astimezone():%d/%m/%Y %H:%M}",
+                deletable=s.deletable,
+                badge=s.badge,
+                points=s.points,
+                campaign_opens=s.campaign_opens,
+                updated_sort=s.updated_at.isoformat(),
             )
-        rows.sort(key=lambda r: versions_by_uuid[r.uuid], reverse=True)  # stable: keeps the edit order
+            for s in summaries(self.store)
+        ]
+        rows.sort(key=lambda r: r.campaign_opens, reverse=True)  # stable: keeps the edit order
         return rows
 
     def profile_filled(self) -> bool:

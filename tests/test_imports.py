@@ -94,3 +94,13 @@ def test_the_pdf_command_loads_reportlab_but_not_the_network(one_questionnaire: 
     assert status == 0
     assert "reportlab" in found  # the control: the child does see what a command imports
     assert [name for name in found if name in HEAVY and name != "reportlab"] == []
+
+
+def test_a_list_of_fresh_summaries_loads_not_even_the_store(one_questionnaire: tuple[Path, str]) -> None:
+    data_dir, _uuid = one_questionnaire
+    status, found = run_command(data_dir, "list")  # the first list builds the summaries
+    assert status == 0
+    assert "sqlalchemy" in found  # the control: the store's path, then
+    status, found = run_command(data_dir, "list", "--json")
+    assert status == 0
+    assert found == []  # one sqlite3 query: neither sqlalchemy nor pydantic

@@ -71,17 +71,21 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from forms.store.summary import summaries
+    from forms.listing import DB_FILE, fresh_summaries
+    from forms.paths import data_dir
 
-    with open_store(args) as store:
-        rows: list[dict[str, Any]] = [
-            {"uuid": s.uuid, "title": s.title, "form_id": s.form_id,
-             "form_version": s.form_version, "status": s.status.value,
-             "status_label": s.badge.label,
-             "pages_complete": s.progress,
-             "updated_at": s.updated_at.isoformat()}
-            for s in summaries(store)  # one query: the summary is kept with each write
-        ]  # fmt: skip
+    found = fresh_summaries(data_dir(args.data_dir) / DB_FILE)  # one query, no store to load
+    if found is None:
+        from forms.store.summary import summaries
+
+        with open_store(args) as store:
+            found = summaries(store)
+    rows: list[dict[str, Any]] = [
+        {"uuid": s.uuid, "title": s.title, "form_id": s.form_id, "form_version": s.form_version,
+         "status": s.status.value, "status_label": s.badge.label, "pages_complete": s.progress,
+         "updated_at": s.updated_at.isoformat()}
+        for s in found
+    ]  # fmt: skip
     if args.json:
         print_json(rows)
     elif not rows:

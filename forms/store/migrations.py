@@ -8,11 +8,12 @@ what it was when it shipped.
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from forms.store.database import WRITE
 from forms.store.errors import StoreError
+
+if TYPE_CHECKING:  # imported by the light reader (forms/listing.py) too: no sqlalchemy at import
+    from sqlalchemy import Engine
 
 _V1 = """
 CREATE TABLE profile (
@@ -180,6 +181,8 @@ def _statements(script: str) -> list[str]:
 
 def upgrade(engine: Engine, target: int = LATEST) -> int:
     """Bring the file to `target`, all steps in one immediate transaction; return the version reached."""
+    from forms.store.database import WRITE
+
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
         current = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
         if current > LATEST:

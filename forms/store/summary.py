@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import OperationalError
 
 from forms.evaluation import Progress, evaluate
-from forms.lifecycle import Action, Badge, Status, allowed, display
+from forms.lifecycle import Action, Status, allowed
+from forms.listing import Summary
 from forms.store.schema import Answer, Questionnaire, QuestionnaireSummary, Version
 from forms.store.schema import Outbox as OutboxRow
 from forms.store.store import Store, _iso, utc_now
@@ -28,33 +28,6 @@ _A = Answer.__table__  # type: ignore[attr-defined]
 _V = Version.__table__  # type: ignore[attr-defined]
 _O = OutboxRow.__table__  # type: ignore[attr-defined]
 _SUM = QuestionnaireSummary.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Summary:
-    uuid: str
-    title: str
-    form_id: str
-    form_version: int
-    status: Status
-    updated_at: dt.datetime
-    pages_complete: int | None  # None: the questionnaire's form is unknown here
-    pages_total: int
-    points: int
-    campaign: str
-    campaign_opens: str
-    deletable: bool
-    outbox_states: tuple[str, ...]
-
-    @property
-    def badge(self) -> Badge:
-        """The status as shown, « Échec d'envoi » included."""
-        return display(self.status, self.outbox_states)
-
-    @property
-    def progress(self) -> str:
-        """« n/N » pages complete, « ? » when the form is unknown."""
-        return "?" if self.pages_complete is None else f"{self.pages_complete}/{self.pages_total}"
 
 
 def _compute(store: Store, c: Connection, row: object) -> dict[str, object] | None:
