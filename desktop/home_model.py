@@ -153,11 +153,11 @@ class ListFilter(QSortFilterProxyModel):
 
     def set_search(self, text: str) -> None:
         self._text = text.strip().casefold()
-        self.invalidateFilter()
+        self.invalidate()  # invalidateFilter() is deprecated in Qt 6.10
 
     def set_badge(self, key: str | None) -> None:
         self._badge_key = key
-        self.invalidateFilter()
+        self.invalidate()  # invalidateFilter() is deprecated in Qt 6.10
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802 (Qt API)
         if not source_parent.isValid():
