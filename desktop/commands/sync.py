@@ -44,7 +44,7 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from sync import account
-    from sync.engine import Synchroniser
+    from sync.batch import BatchSynchroniser
     from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
 
     with open_store(args) as store:
@@ -55,7 +55,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         except SyncError as error:
             raise CommandError(str(error)) from None
         try:
-            result = Synchroniser(store, client).run()
+            result = BatchSynchroniser(store, client).run()  # the outbox by batches of 50
         except Offline as error:
             raise CommandError(f"Serveur injoignable : {error}", EXIT_OFFLINE) from None
         except AuthRequired as error:
