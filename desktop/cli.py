@@ -13,7 +13,18 @@ import sys
 from collections.abc import Sequence
 
 from forms.cli_french import FrenchArgumentParser
-from forms.version import APP_VERSION
+
+
+class _VersionAction(argparse.Action):
+    """--version, reading the installed version only when asked (importlib.metadata costs ~0.1 s)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=str(kwargs.get("help")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        from forms.version import APP_VERSION
+
+        parser.exit(message=f"Bilan Clas {APP_VERSION}\n")
 
 
 def build_parser() -> FrenchArgumentParser:
@@ -33,7 +44,7 @@ def build_parser() -> FrenchArgumentParser:
     )
     parser.add_argument("--data-dir", metavar="DOSSIER", default=None, help="dossier des données")
     parser.add_argument("--self-test", action="store_true", help="vérifie l'installation et quitte")
-    parser.add_argument("--version", action="version", version=f"Bilan Clas {APP_VERSION}", help="affiche la version")
+    parser.add_argument("--version", action=_VersionAction, help="affiche la version")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
     commands = Commands(subparsers, common)
     for module in MODULES:
@@ -62,19 +73,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     gui = _gui_arguments(arguments)
     if gui is not None:
         return run_gui(gui)
-    from desktop.commands.base import EXIT_ERROR, CommandError
-    from forms.definition import DefinitionError
-    from forms.store import StoreError
+    from desktop.commands.base import EXIT_ERROR
 
     args = build_parser().parse_args(arguments)
     handler = getattr(args, "handler", None)
     if handler is not None:
         _log_command(args)
     try:
-        return run_gui(args) if handler is None else int(handler(args))
-    except (CommandError, StoreError, DefinitionError) as error:
-        print(f"bilan-clas : {error}", file=sys.stderr)
-        return getattr(error, "status", EXIT_ERROR)
+        try:
+            return run_gui(args) if handler is None else int(handler(args))
+        except Exception as error:
+            if not _is_refusal(error):
+                raise
+            print(f"bilan-clas : {error}", file=sys.stderr)
+            return int(getattr(error, "status", EXIT_ERROR))
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away: nothing is wrong, stop writing quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -90,6 +102,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bilan-clas : interrompu.", file=sys.stderr)
         return 130
+
+
+def _is_refusal(error: Exception) -> bool:
+    """A refusal to show as one French line. The store's and the definitions' errors are looked up only
+    if their modules were loaded: a command that never imported them cannot have raised them."""
+    from desktop.commands.base import CommandError
+
+    if isinstance(error, CommandError):
+        return True
+    store_errors, definition = sys.modules.get("forms.store.errors"), sys.modules.get("forms.definition")
+    return (store_errors is not None and isinstance(error, store_errors.StoreError)) or (
+        definition is not None and isinstance(error, definition.DefinitionError)
+    )
 
 
 def _log_command(args: argparse.Namespace) -> None:

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMenu,
-    QProgressBar,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from forms.lifecycle import Badge, Status
+from desktop.home_model import UUID_ROLE, ListFilter, ProgressDelegate, QuestionnaireModel
+from forms.lifecycle import SEND_FAILED, Badge, Status
+
+SORTS = [  # (label, column, order); column -1: the list's own order (most recently edited first)
+    ("Dernière modification", -1, Qt.SortOrder.AscendingOrder),
+    ("Nom de l'action (A → Z)", 0, Qt.SortOrder.AscendingOrder),
+    ("Statut", 1, Qt.SortOrder.AscendingOrder),
+    ("Progression (les moins avancés d'abord)", 2, Qt.SortOrder.AscendingOrder),
+    ("Modification la plus ancienne d'abord", 3, Qt.SortOrder.AscendingOrder),
+]
 
 EMPTY_TEXT = (
     "Aucun bilan pour l'instant.\n"
@@ -41,6 +49,9 @@ class Row:
     updated: str
     deletable: bool
     badge: Badge | None = None  # what is shown (« Échec d'envoi » included); the status's own by default
+    points: int = 0  # the « points à voir » still blocking the transmission
+    campaign_opens: str = ""  # ISO date: the newest campaign first
+    updated_sort: str = ""  # the last edit as ISO text, to sort on
     window: str = ""  # « Campagne ouverte jusqu'au … » (forms.campaign), shown with the campaign's heading
 
 
@@ -87,11 +98,17 @@ class HomeView(QWidget):
         empty_layout.addWidget(self.empty_label)
         empty_layout.addWidget(self.empty_button, 0, Qt.AlignmentFlag.AlignLeft)
         empty_layout.addStretch(1)
-        self.tree = QTreeWidget()
+        self.model = QuestionnaireModel(self)
+        self.proxy = ListFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
         self.tree.setAccessibleName("Liste des questionnaires")
-        self.tree.setHeaderLabels(["Action", "Statut", "Progression", "Dernière modification"])
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)  # 10,000 rows scroll without measuring each
+        self.tree.setItemDelegateForColumn(2, ProgressDelegate(self.tree))
+        self.tree.setItemsExpandable(False)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
         self._menu_uuid = ""
@@ -101,8 +118,35 @@ class HomeView(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(2, 230)
-        self.tree.itemActivated.connect(self._on_activated)
-        self.tree.currentItemChanged.connect(self._update_buttons)
+        self.tree.activated.connect(self._on_activated)
+        self.tree.selectionModel().currentChanged.connect(self._update_buttons)
+
+        # Search, filter by status and sort (the list may hold hundreds of bilans).
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Rechercher une action…")
+        self.search_edit.setAccessibleName("Rechercher une action par son nom")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self._on_search)
+        self.status_filter = QComboBox()
+        self.status_filter.setAccessibleName("Filtrer par statut")
+        self.status_filter.addItem("Tous les statuts", None)
+        for badge in [s.badge for s in Status] + [SEND_FAILED]:
+            self.status_filter.addItem(badge.label, badge.key)
+        self.status_filter.currentIndexChanged.connect(self._on_status_filter)
+        self.sort_box = QComboBox()
+        self.sort_box.setAccessibleName("Trier la liste")
+        for label, _column, _order in SORTS:
+            self.sort_box.addItem(f"Trier : {label}")
+        self.sort_box.currentIndexChanged.connect(self._on_sort)
+        self.filter_row = QWidget()
+        filters = QHBoxLayout(self.filter_row)
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.addWidget(self.search_edit, 1)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.sort_box)
+        self.no_match_label = QLabel("Aucun bilan ne correspond à la recherche.")
+        self.no_match_label.setProperty("role", "empty")
+        self.no_match_label.hide()
 
         self.new_button = QPushButton("Nouvelle action…")
         self.open_button = QPushButton("Ouvrir")
@@ -121,6 +165,8 @@ class HomeView(QWidget):
         layout.addWidget(title)
         layout.addWidget(self.news_row)
         layout.addWidget(self.empty_state, 1)
+        layout.addWidget(self.filter_row)
+        layout.addWidget(self.no_match_label)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
         self.rows: dict[str, Row] = {}
@@ -136,10 +182,10 @@ class HomeView(QWidget):
         return menu
 
     def _on_context_menu(self, position: QPoint) -> None:
-        item = self.tree.itemAt(position)
-        found = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        index = self.tree.indexAt(position)
+        found = index.data(UUID_ROLE) if index.isValid() else None
         if found:
-            self.context_menu(found).exec(self.tree.viewport().mapToGlobal(position))
+            self.context_menu(str(found)).exec(self.tree.viewport().mapToGlobal(position))
 
     def _on_duplicate(self) -> None:
         self.duplicate_requested.emit(self._menu_uuid)
@@ -150,41 +196,14 @@ class HomeView(QWidget):
     def show_rows(self, rows: list[Row]) -> None:
         selected = self.selected_uuid()
         self.rows = {r.uuid: r for r in rows}
-        self.tree.clear()
-        groups: dict[str, QTreeWidgetItem] = {}
-        for row in rows:
-            group = groups.get(row.campaign)
-            if group is None:
-                group = QTreeWidgetItem([f"{row.campaign} · {row.window}" if row.window else row.campaign])
-                group.setFirstColumnSpanned(True)
-                group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                font = group.font(0)
-                font.setBold(True)
-                group.setFont(0, font)
-                self.tree.addTopLevelItem(group)
-                group.setFirstColumnSpanned(True)
-                groups[row.campaign] = group
-            badge = row.badge or row.status.badge
-            item = QTreeWidgetItem([row.title, badge.label, "", row.updated])
-            item.setData(0, Qt.ItemDataRole.UserRole, row.uuid)
-            item.setBackground(1, QBrush(QColor(badge.background)))
-            item.setForeground(1, QBrush(QColor(badge.text)))
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
-            item.setToolTip(0, row.title)
-            group.addChild(item)
-            bar = QProgressBar()
-            bar.setMaximumHeight(22)
-            bar.setRange(0, row.pages_total)
-            bar.setValue(row.pages_complete)
-            bar.setFormat(f"{row.pages_complete} / {row.pages_total} pages complètes")
-            bar.setAccessibleName(f"Progression : {row.pages_complete} pages complètes sur {row.pages_total}")
-            self.tree.setItemWidget(item, 2, bar)
-            if row.uuid == selected:
-                self.tree.setCurrentItem(item)
+        self.model.set_rows(rows)
         self.tree.expandAll()
+        if selected in self.rows:
+            self.select(selected)
         self.empty_state.setVisible(not rows)
         self.empty_button.setVisible(not rows)
-        self.tree.setVisible(bool(rows))
+        self.filter_row.setVisible(bool(rows))
+        self._show_matches()
         self._update_buttons()
 
     def show_news(self, text: str) -> None:
@@ -196,28 +215,50 @@ class HomeView(QWidget):
         self.news_row.hide()
 
     def selected_uuid(self) -> str | None:
-        item = self.tree.currentItem()
-        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        index = self.tree.currentIndex()
+        uuid = index.data(UUID_ROLE) if index.isValid() else None
+        return str(uuid) if uuid else None
 
     def select(self, questionnaire_uuid: str) -> None:
-        for group_index in range(self.tree.topLevelItemCount()):
-            group = self.tree.topLevelItem(group_index)
-            for child_index in range(group.childCount() if group is not None else 0):
-                child = group.child(child_index)  # type: ignore[union-attr]
-                if child is not None and child.data(0, Qt.ItemDataRole.UserRole) == questionnaire_uuid:
-                    self.tree.setCurrentItem(child)
+        index = self.proxy.mapFromSource(self.model.index_of(questionnaire_uuid))
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+
+    def _show_matches(self) -> None:
+        """The tree, or « no match » when the search or the filter hides every row."""
+        matches = self.proxy.rowCount() > 0
+        self.tree.setVisible(bool(self.rows) and matches)
+        self.no_match_label.setVisible(bool(self.rows) and not matches)
+
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._after_filter()
+
+    def _on_status_filter(self, _position: int) -> None:
+        self.proxy.set_badge(self.status_filter.currentData())
+        self._after_filter()
+
+    def _on_sort(self, position: int) -> None:
+        _label, column, order = SORTS[position]
+        self.proxy.sort(column, order)
+        self.tree.expandAll()
+
+    def _after_filter(self) -> None:
+        self.tree.expandAll()
+        self._show_matches()
+        self._update_buttons()
 
     def _update_buttons(self, *_args: object) -> None:
         uuid = self.selected_uuid()
         self.open_button.setEnabled(uuid is not None)
-        deletable = uuid is not None and self.rows[uuid].deletable
+        deletable = uuid is not None and uuid in self.rows and self.rows[uuid].deletable
         self.delete_button.setEnabled(deletable)
         self.delete_button.setToolTip(
             "" if deletable or uuid is None else "Un questionnaire déjà transmis ne peut pas être supprimé."
         )
 
-    def _on_activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        uuid = item.data(0, Qt.ItemDataRole.UserRole)
+    def _on_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        uuid = index.data(UUID_ROLE)
         if uuid:
             self.open_requested.emit(uuid)
 

@@ -7,11 +7,9 @@ from pathlib import Path
 
 from desktop.home import Row
 from forms.campaign import window_of
-from forms.evaluation import Progress
-from forms.lifecycle import display
 from forms.registry import FormRegistry
-from forms.store import Store, StoreError
-from forms.store.outbox import Outbox
+from forms.store import Store
+from forms.store.summary import summaries
 
 
 class Session:
@@ -24,38 +22,40 @@ class Session:
         self.store.close()
 
     def rows(self) -> list[Row]:
-        """Every questionnaire, newest campaign first, then most recently edited first."""
-        rows = []
-        versions_by_uuid = {}
-        outbox = Outbox(self.store)
-        for info in self.store.list():
-            try:
-                definition = self.store.definition(info.uuid)
-                if self.store.definition_missing(info.uuid):
-                    raise StoreError  # shown as such, read-only: its own definition is missing here
-                pages = self.store.evaluate(info.uuid).counted_pages
-                campaign = f"Campagne {definition.campaign.school_year} — {definition.title}"
-                order = definition.campaign.opens.isoformat()
-                window = window_of(self.store, definition).label(dt.date.today())
-            except StoreError:
-                pages, campaign, order = (), f"Définition absente : {info.form_id} version {info.form_version}", ""
-                window = ""
-            versions_by_uuid[info.uuid] = order
-            rows.append(
-                Row(
-                    uuid=info.uuid,
-                    title=info.title,
-                    campaign=campaign,
-                    status=info.status,
-                    pages_complete=sum(p.state == Progress.COMPLETE for p in pages),
-                    pages_total=len(pages),
-                    updated=f"{info.updated_at.astimezone():%d/%m/%Y %H:%M}",
-                    deletable=self.store.can_delete(info.uuid),
-                    badge=display(info.status, [i.state for i in outbox.items(info.uuid)]),
-                    window=window,
-                )
+        """Every questionnaire, newest campaign first, then most recently edited first (one query)."""
+        today = dt.date.today()
+        windows: dict[tuple[str, int], str] = {}
+
+        def window(form_id: str, version: int) -> str:
+            # One label per definition, not per row; none for a questionnaire whose definition is missing.
+            if (form_id, version) not in windows:
+                try:
+                    definition = self.registry.get(form_id, version)
+                except KeyError:
+                    windows[form_id, version] = ""
+                else:
+                    windows[form_id, version] = window_of(self.store, definition).label(today)
+            return windows[form_id, version]
+
+        rows = [
+            Row(
+                uuid=s.uuid,
+                title=s.title,
+                campaign=s.campaign,
+                status=s.status,
+                pages_complete=s.pages_complete or 0,
+                pages_total=s.pages_total,
+                updated=f"{s.updated_at.astimezone():%d/%m/%Y %H:%M}",
+                deletable=s.deletable,
+                badge=s.badge,
+                points=s.points,
+                campaign_opens=s.campaign_opens,
+                updated_sort=s.updated_at.isoformat(),
+                window=window(s.form_id, s.form_version),
             )
-        rows.sort(key=lambda r: versions_by_uuid[r.uuid], reverse=True)  # stable: keeps the edit order
+            for s in summaries(self.store)
+        ]
+        rows.sort(key=lambda r: r.campaign_opens, reverse=True)  # stable: keeps the edit order
         return rows
 
     def profile_filled(self) -> bool:

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from forms.pydantic_french import describe
 from forms.jsonsafe import UnsafeJson, loads_bounded
+from forms.pydantic_french import describe
 from forms.rule_checks import check_condition, check_rule
 from forms.rule_model import (  # noqa: F401 - re-exported: the definition's public names
     CheckRule,

@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from forms.pydantic_french import describe
 from forms.jsonsafe import UnsafeJson, loads_bounded
+from forms.pydantic_french import describe
 from forms.store import NotFound, QuestionnaireInfo, Store, StoreError
 from forms.store.carried import archived_answers
 

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from forms.campaign import window_of
 from forms.lifecycle import (
-    Action, Badge, NoticeState, OutboxState, Receipt, ReplyState, Status, allowed, display, receipt,
+    Action,
+    Badge,
+    NoticeState,
+    OutboxState,
+    Receipt,
+    ReplyState,
+    Status,
+    allowed,
+    display,
+    receipt,
 )
 from forms.store import NoticeInfo, QuestionnaireInfo, Store
 from forms.store.outbox import Outbox

@@ -45,6 +45,8 @@ from sync.protocol import (
     FormRef,
     Meta,
     Problem,
+    PushItemResult,
+    PushResult,
     ReplyCreate,
     ReplyView,
     TokenRequest,
@@ -303,6 +305,23 @@ class SyncClient:
             raise BrokenReply("Le serveur a accusé réception d'une autre réponse : rien n'a été marqué comme envoyé.")
         return reply, response.headers.get(REPLAYED_HEADER, "").lower() == "true"
 
+    def push_batch(self, items: list[tuple[str, str, bytes]]) -> list[PushItemResult]:
+        """Send up to MAX_PUSH_ITEMS frozen transmissions (questionnaire id, version id, body) in one
+        request; one result per item, in order, each the single PUT's answer (its key: the version id)."""
+        # The frozen bodies go as they are, byte for byte: the same body on every attempt.
+        data = (
+            b'{"items":['
+            + b",".join(
+                b'{"questionnaire_id":"%s","version_id":"%s","body":%s}' % (qid.encode(), vid.encode(), body)
+                for qid, vid, body in items
+            )
+            + b"]}"
+        )
+        results = self._parse(PushResult, self._request("POST", "/sync/push", data=data)).results
+        if [(str(r.questionnaire_id), str(r.version_id)) for r in results] != [(q, v) for q, v, _ in items]:
+            raise BrokenReply("Le serveur a répondu pour d'autres envois : rien n'a été marqué comme envoyé.")
+        return results
+
     def changes(self, since: str | None, limit: int = 200) -> ChangesPage:
         params: dict[str, str | int] = {"limit": limit, "accept": NOTICE_REPLY}  # kinds added after v1 we know
         if since:
@@ -359,3 +378,17 @@ def _version_tuple(version: str) -> tuple[int, ...]:
         return tuple(int(part) for part in version.split("+")[0].split("."))
     except ValueError:
         return (0,)
+
+
+def item_receipt(result: PushItemResult) -> VersionAccepted:
+    """A batch item's receipt, or the error its single PUT would have raised (same rules)."""
+    status, body = result.status, result.body
+    if status < 300 and isinstance(body, VersionAccepted):
+        return body
+    if status == 401:
+        raise AuthRequired("Votre connexion au serveur a expiré : reconnectez-vous. Rien n'est perdu.")
+    if status in (429, 503) or status >= 500 or not isinstance(body, Problem):
+        raise ServerBusy(f"Le serveur est momentanément indisponible ({status}). L'envoi sera repris.", None)
+    if body.code == STALE_BASE:
+        raise StaleBase(body)
+    raise Refused(body)

@@ -7,11 +7,11 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from forms.paths import data_dir
-from forms.registry import FormRegistry
-from forms.store import Store
+if TYPE_CHECKING:  # the registry (pydantic) and the store (sqlalchemy) load when a command runs, not for --help
+    from forms.registry import FormRegistry
+    from forms.store import Store
 
 EXIT_OK, EXIT_NOT_TRANSMITTABLE, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
@@ -48,6 +48,9 @@ def print_json(value: Any) -> None:
 def registry(args: argparse.Namespace) -> FormRegistry:
     """Shipped definitions plus those received from the server (DATA/forms); a bad one is set aside,
     said once on standard error, and every other definition and questionnaire keeps working."""
+    from forms.paths import data_dir
+    from forms.registry import FormRegistry
+
     loaded = FormRegistry.load(data_dir(args.data_dir) / "forms", strict=False)
     for warning in loaded.set_aside:
         print(f"Attention : {warning}", file=sys.stderr)
@@ -56,6 +59,9 @@ def registry(args: argparse.Namespace) -> FormRegistry:
 
 @contextmanager
 def open_store(args: argparse.Namespace) -> Iterator[Store]:
+    from forms.paths import data_dir
+    from forms.store import Store
+
     store = Store.open(data_dir(args.data_dir), registry(args))
     try:
         yield store

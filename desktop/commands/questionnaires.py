@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.commands.base import (
     EXIT_NOT_TRANSMITTABLE,
@@ -18,16 +18,11 @@ from desktop.commands.base import (
     print_json,
     registry,
 )
-from forms.carry import start_from
-from desktop.commands.notices import open_notices
-from forms.definition import FormDefinition
-from forms.evaluation import Evaluation
-from forms.exchange import export_document, import_document, read_document
-from forms.lifecycle import display
-from forms.points import as_points
-from forms.store import NotTransmittable, Store, StoreError
-from forms.store.outbox import Outbox
-from forms.upgrade import migrate
+
+if TYPE_CHECKING:  # each command imports what it uses when it runs: `--help` loads none of it
+    from forms.definition import FormDefinition
+    from forms.evaluation import Evaluation
+    from forms.store import Store
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
@@ -69,6 +64,8 @@ def _print_definition(definition: FormDefinition) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from forms.carry import start_from
+
     if args.source is None and not args.form:
         raise CommandError("indiquez le formulaire : bilan-clas new --form ID --title TITRE", EXIT_USAGE)
     with open_store(args) as store:
@@ -89,6 +86,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from forms.upgrade import migrate
+
     with open_store(args) as store:
         done = migrate(store, args.uuid, args.to_version)
     if args.json:
@@ -103,22 +102,21 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
-        rows: list[dict[str, Any]] = []
-        outbox = Outbox(store)
-        for info in store.list():
-            try:
-                pages = store.evaluate(info.uuid).counted_pages
-                progress = f"{sum(p.state == 'complete' for p in pages)}/{len(pages)}"
-            except StoreError:
-                progress = "?"
-            rows.append({
-                "uuid": info.uuid, "title": info.title, "form_id": info.form_id,
-                "form_version": info.form_version, "status": info.status.value,
-                "status_label": display(info.status, [i.state for i in outbox.items(info.uuid)]).label,
-                "pages_complete": progress,
-                "updated_at": info.updated_at.isoformat(),
-            })  # fmt: skip
+    from forms.listing import DB_FILE, fresh_summaries
+    from forms.paths import data_dir
+
+    found = fresh_summaries(data_dir(args.data_dir) / DB_FILE)  # one query, no store to load
+    if found is None:
+        from forms.store.summary import summaries
+
+        with open_store(args) as store:
+            found = summaries(store)
+    rows: list[dict[str, Any]] = [
+        {"uuid": s.uuid, "title": s.title, "form_id": s.form_id, "form_version": s.form_version,
+         "status": s.status.value, "status_label": s.badge.label, "pages_complete": s.progress,
+         "updated_at": s.updated_at.isoformat()}
+        for s in found
+    ]  # fmt: skip
     if args.json:
         print_json(rows)
     elif not rows:
@@ -133,6 +131,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from forms.exchange import import_document, read_document
+
     document = read_document(Path(args.file))
     with open_store(args) as store:
         info = import_document(store, document)
@@ -141,6 +141,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from desktop.commands.notices import open_notices
+    from forms.exchange import export_document
+
     with open_store(args) as store:
         document = export_document(store, args.uuid)
         document["open_notices"] = open_notices(store, args.uuid)  # informative: an import ignores them
@@ -157,6 +160,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> list[dict[str, Any]]:
     """The evaluation's issues with their page and question labels, rule id and source, for people and scripts."""
+    from forms.points import as_points
+
     definition = store.definition(questionnaire_uuid)
     return [
         {"page_id": p.page_id, "page": p.page_title, "question_id": p.question_id, "question": p.question_label,
@@ -173,6 +178,8 @@ def _report(found: list[dict[str, Any]], stream: Any = None) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from desktop.commands.notices import open_notices
+
     with open_store(args) as store:
         info = store.get(args.uuid)
         if store.definition_missing(args.uuid):  # nothing to check against: never called transmittable
@@ -208,6 +215,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_transmit(args: argparse.Namespace) -> int:
+    from forms.store import NotTransmittable
+
     with open_store(args) as store:
         try:
             version_id = store.transmit(args.uuid)

@@ -14,16 +14,17 @@ import os
 import sys
 
 from desktop.commands.base import EXIT_ERROR, EXIT_OK, CommandError, Commands, open_store
-from forms.lifecycle import OutboxState
-from forms.store.outbox import Outbox
-from sync import account
-from sync.engine import Synchroniser
-from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
 
 EXIT_OFFLINE, EXIT_LOGIN, EXIT_REFUSED = 4, 5, 6
 
 
+# The sync client (requests, keyring) and the engine are imported by these commands only, when they run.
+
+
 def cmd_login(args: argparse.Namespace) -> int:
+    from sync import account
+    from sync.errors import AuthRequired, SyncError, Transient
+
     password = os.environ.get("BILAN_CLAS_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
@@ -43,6 +44,12 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from forms.lifecycle import OutboxState
+    from forms.store.outbox import Outbox
+    from sync import account
+    from sync.batch import BatchSynchroniser
+    from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
+
     with open_store(args) as store:
         try:
             client = account.connected_client(store)
@@ -51,7 +58,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         except SyncError as error:
             raise CommandError(str(error)) from None
         try:
-            result = Synchroniser(store, client).run()
+            result = BatchSynchroniser(store, client).run()  # the outbox by batches of 50
         except Offline as error:
             raise CommandError(f"Serveur injoignable : {error}", EXIT_OFFLINE) from None
         except AuthRequired as error:
@@ -78,6 +85,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
+    from sync import account
+
     with open_store(args) as store:
         account.logout(store)
     print("Déconnecté : la connexion a été retirée du trousseau.")

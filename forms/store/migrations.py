@@ -7,10 +7,13 @@ what it was when it shipped.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+import sqlite3
+from typing import TYPE_CHECKING
 
-from forms.store.database import WRITE
 from forms.store.errors import StoreError
+
+if TYPE_CHECKING:  # imported by the light reader (forms/listing.py) too: no sqlalchemy at import
+    from sqlalchemy import Engine
 
 _V1 = """
 CREATE TABLE profile (
@@ -139,8 +142,45 @@ CREATE TABLE archived_answer (
 );
 """
 
+# v5 (the list in one query): what the list shows of each questionnaire, computed once from its
+# answers. The triggers drop a row inside the very transaction that changes what it summarises,
+# whichever code writes (an answer, the status or form, a version, an outbox item): a summary is
+# never stale, only missing, and the store rebuilds missing ones (all of them after this step) on
+# the next list.
+_V5_SUMMARY = """
+CREATE TABLE questionnaire_summary (
+    questionnaire_uuid TEXT NOT NULL PRIMARY KEY REFERENCES questionnaire (uuid) ON DELETE CASCADE,
+    pages_complete INTEGER NOT NULL,
+    pages_total INTEGER NOT NULL,
+    points INTEGER NOT NULL,
+    campaign TEXT NOT NULL,
+    campaign_opens TEXT NOT NULL,
+    deletable INTEGER NOT NULL,
+    outbox_states TEXT NOT NULL,
+    computed_at TEXT NOT NULL
+);
+CREATE TRIGGER summary_answer_insert AFTER INSERT ON answer BEGIN
+    DELETE FROM questionnaire_summary WHERE questionnaire_uuid = NEW.questionnaire_uuid; END;
+CREATE TRIGGER summary_answer_update AFTER UPDATE ON answer BEGIN
+    DELETE FROM questionnaire_summary WHERE questionnaire_uuid IN (OLD.questionnaire_uuid, NEW.questionnaire_uuid); END;
+CREATE TRIGGER summary_answer_delete AFTER DELETE ON answer BEGIN
+    DELETE FROM questionnaire_summary WHERE questionnaire_uuid = OLD.questionnaire_uuid; END;
+CREATE TRIGGER summary_questionnaire_update AFTER UPDATE OF status, form_id, form_version ON questionnaire BEGIN
+    DELETE FROM questionnaire_summary WHERE questionnaire_uuid = OLD.uuid; END;
+CREATE TRIGGER summary_questionnaire_delete AFTER DELETE ON questionnaire BEGIN
+    DELETE FROM questionnaire_summary WHERE questionnaire_uuid = OLD.uuid; END;
+CREATE TRIGGER summary_version_insert AFTER INSERT ON version BEGIN
+    DELETE FROM questionnaire_summary WHERE questionnaire_uuid = NEW.questionnaire_uuid; END;
+CREATE TRIGGER summary_version_delete AFTER DELETE ON version BEGIN
+    DELETE FROM questionnaire_summary WHERE questionnaire_uuid = OLD.questionnaire_uuid; END;
+CREATE TRIGGER summary_outbox_insert AFTER INSERT ON outbox BEGIN
+    DELETE FROM questionnaire_summary WHERE questionnaire_uuid = NEW.questionnaire_uuid; END;
+CREATE TRIGGER summary_outbox_update AFTER UPDATE OF state ON outbox BEGIN
+    DELETE FROM questionnaire_summary WHERE questionnaire_uuid = NEW.questionnaire_uuid; END
+"""
+
 # Index i holds the SQL that takes a database from user_version i to i + 1.
-STEPS: list[str] = [_V1, _V2, _V3_REPLIES, _V4_CARRY]
+STEPS: list[str] = [_V1, _V2, _V3_REPLIES, _V4_CARRY, _V5_SUMMARY]
 LATEST = len(STEPS)
 
 
@@ -163,14 +203,30 @@ def schema_version(engine: Engine) -> int:
         return int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
 
 
+def _statements(script: str) -> list[str]:
+    """The script's statements, split where SQLite says one is complete (a trigger's body holds `;`)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements
+
+
 def upgrade(engine: Engine, target: int = LATEST) -> int:
     """Bring the file to `target`, all steps in one immediate transaction; return the version reached."""
+    from forms.store.database import WRITE
+
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
         current = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
         if current > LATEST:
             raise SchemaTooNew(current)
         for step in range(current, target):
-            for statement in filter(str.strip, STEPS[step].split(";")):
+            for statement in _statements(STEPS[step]):
                 connection.exec_driver_sql(statement)
             connection.exec_driver_sql(f"PRAGMA user_version = {step + 1}")
         return max(current, target)

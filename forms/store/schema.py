@@ -127,6 +127,8 @@ class ArchivedAnswer(SQLModel, table=True):
     form_version: int = Field(primary_key=True)  # the version of the definition that had the question
     value: str  # JSON, as it was stored
     archived_at: str
+
+
 class NoticeReply(SQLModel, table=True):
     """The partner's reply to a Caf notice: written here first, then sent by the sync (reply_id = idempotency key)."""
 
@@ -142,3 +144,19 @@ class NoticeReply(SQLModel, table=True):
     last_error_message: str | None = None
     created_at: str
     updated_at: str
+
+
+class QuestionnaireSummary(SQLModel, table=True):
+    """What the list shows of a questionnaire, computed from its answers; dropped by triggers (see
+    migrations.py) whenever what it summarises changes, rebuilt by the store on the next list."""
+
+    __tablename__ = "questionnaire_summary"
+    questionnaire_uuid: str = Field(primary_key=True, foreign_key="questionnaire.uuid", ondelete="CASCADE")
+    pages_complete: int
+    pages_total: int
+    points: int  # the « points à voir » still blocking the transmission
+    campaign: str
+    campaign_opens: str  # ISO date: the list shows the newest campaign first
+    deletable: int  # 0 or 1
+    outbox_states: str  # JSON list of the outbox items' states (« Échec d'envoi »)
+    computed_at: str

@@ -190,6 +190,8 @@ class CampaignCafWindow(ServerModel, table=True):
     opens: dt.date | None = None
     closes: dt.date | None = None
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
 class NoticeReply(ServerModel, table=True):
     """A partner's reply to a Caf notice; its id is made by the client and is the idempotency key."""
 

@@ -11,12 +11,17 @@ temporary folder, the same durability as in production). In the same run:
 - pull: 1,000 changes (500 questionnaires, a version and a state each) into a computer that has
   never synced, then the same 1,000 again into the computer that sent them (all already known).
 
-    .venv/bin/python -m tests.benchmarks.bench_sync [--questionnaires 500]
+- the whole command: `bilan-clas sync` in its own process (start, forms refresh, pull, push by
+  POST /sync/push in batches of 50, pull) for N queued transmissions, against N raw single PUTs of
+  the same bodies in the same run (half before, half after the command). Target: ratio < 1.
+
+    .venv/bin/python -m tests.benchmarks.bench_sync [--questionnaires 500] [--command-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -93,22 +98,76 @@ def raw_put(session: requests.Session, url: str, token: str, body: str) -> None:
     assert response.status_code == 201, response.text
 
 
+def cli_env(data_dir: Path, keyring_file: Path) -> dict[str, str]:
+    """`bilan-clas` in a child process, with a file keyring (no keychain here)."""
+    root = Path(__file__).resolve().parents[2]
+    return {
+        **os.environ,
+        "BILAN_CLAS_HOME": str(data_dir),
+        "PYTHON_KEYRING_BACKEND": "tests.support.filekeyring.FileKeyring",
+        "BILAN_CLAS_TEST_KEYRING": str(keyring_file),
+        "PYTHONPATH": str(root),
+        "BILAN_CLAS_PASSWORD": PASSWORD,
+    }
+
+
+def whole_command(url: str, folder: Path, count: int, session: requests.Session) -> list[tuple[object, ...]]:
+    """`bilan-clas sync` of `count` queued transmissions vs `count` raw PUTs of the same bodies."""
+    data = folder / "command"
+    env = cli_env(data, folder / "keyring.json")
+    cli = [str(Path(sys.executable).with_name("bilan-clas"))]
+    subprocess.run([*cli, "login", "--server", url, "--email", "commande@exemple.fr"], env=env, check=True,
+                   capture_output=True, stdin=subprocess.DEVNULL)  # fmt: skip
+    store = Store.open(data, FormRegistry.load(data / "forms"))
+    transmit(store, count, 10_000)
+    bodies = [item.body for item in Outbox(store).sendable()]
+    store.close()
+    token = next(iter(json.loads((folder / "keyring.json").read_text()).values()))
+    began = time.perf_counter()
+    for body in bodies[: count // 2]:
+        raw_put(session, url, token, body)
+    raw_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    done = subprocess.run([*cli, "sync"], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    command_seconds = time.perf_counter() - began
+    if done.returncode != 0 or not done.stdout.startswith(f"{count} questionnaires transmis"):
+        raise RuntimeError(f"bilan-clas sync a échoué ({done.returncode}) : {done.stdout} {done.stderr}")
+    began = time.perf_counter()
+    for body in bodies[count // 2 :]:
+        raw_put(session, url, token, body)
+    raw_seconds += time.perf_counter() - began
+    ratio = command_seconds / raw_seconds
+    return [
+        (f"bilan-clas sync, {count} queued (whole command)", command_seconds, command_seconds / count * 1000, ""),
+        (f"{count} raw requests PUT, same bodies", raw_seconds, raw_seconds / count * 1000, ""),
+        ("ratio command / raw", ratio, "", f"target < 1 : {'ok' if ratio < 1 else 'NO'}"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questionnaires", type=int, default=500)
+    parser.add_argument("--command-only", action="store_true", help="only the whole `bilan-clas sync` figure")
     args = parser.parse_args()
     count = args.questionnaires - args.questionnaires % BLOCK or BLOCK
 
     keyring.set_keyring(MemoryKeyring())
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     database = folder / "server.sqlite3"
-    for email in ("envoi@exemple.fr", "lecture@exemple.fr"):
+    for email in ("envoi@exemple.fr", "lecture@exemple.fr", "commande@exemple.fr"):
         server_cli(database, "add-partner", "--email", email, "--caf", "73", "--name", "Association du banc")
     server_cli(database, "campaign", "set", FORM_ID, "--opens", "2025-09-10", "--closes", "2099-12-31")
     port = free_port()
     server = start_server(database, port)
     url = f"http://127.0.0.1:{port}"
     try:
+        if args.command_only:
+            rows = whole_command(url, folder, count, requests.Session())
+            print(
+                f"Sync on loopback, server in its own process (SQLite, synchronous=FULL), load {os.getloadavg()[0]:.1f}"
+            )
+            print(table(rows, ["", "total (s)", "per item (ms)", ""]))
+            return
         registry = FormRegistry.load()
         sender = Store.open(folder / "sender", registry)
         account.login(sender, url, "envoi@exemple.fr", PASSWORD)
@@ -146,6 +205,7 @@ def main() -> None:
         began = time.perf_counter()
         Synchroniser(sender, account.connected_client(sender)).pull(SyncResult())
         pull_known = time.perf_counter() - began
+        command_rows = whole_command(url, folder, count, session)
     finally:
         server.terminate()
         server.wait(30)
@@ -158,6 +218,7 @@ def main() -> None:
         ("ratio Synchroniser / raw", ratio, "", f"target ≤ {TARGET_RATIO} : {'ok' if ratio <= TARGET_RATIO else 'NO'}"),
         (f"pull {changes} changes, new computer", pull_new, pull_new / changes * 1000, ""),
         (f"pull {changes} changes, already known", pull_known, pull_known / changes * 1000, ""),
+        *command_rows,
     ]
     print(f"Sync on loopback, server in its own process (SQLite, synchronous=FULL), data in {folder}")
     print(table(rows, ["", "total (s)", "per item (ms)", ""]))

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox, QProgressBar
+from PySide6.QtWidgets import QMessageBox
 
 from desktop.dialogs import NewActionDialog, ProfileDialog
 from desktop.home import EMPTY_TEXT, HomeView
+from desktop.home_model import ProgressDelegate
 from desktop.main_window import MainWindow
 from desktop.theme import STATUS_COLOURS
 from forms.lifecycle import Status
@@ -26,24 +27,30 @@ from tests.forms.sample_answers import complete_answers, structure_profile
 
 
 def top_level(home: HomeView) -> list[str]:
-    return [home.tree.topLevelItem(i).text(0) for i in range(home.tree.topLevelItemCount())]
+    model = home.tree.model()
+    return [model.index(i, 0).data() for i in range(model.rowCount())]
+
+
+def children(home: HomeView, group: int) -> list[QModelIndex]:
+    """The first-column index of each questionnaire of the campaign at `group`, as the list shows them."""
+    model = home.tree.model()
+    parent = model.index(group, 0)
+    return [model.index(j, 0, parent) for j in range(model.rowCount(parent))]
 
 
 def rows(home: HomeView) -> list[tuple[str, str]]:
     """(title, status label) of every questionnaire, in list order."""
     found = []
-    for i in range(home.tree.topLevelItemCount()):
-        group = home.tree.topLevelItem(i)
-        found += [(group.child(j).text(0), group.child(j).text(1)) for j in range(group.childCount())]
+    for i in range(home.tree.model().rowCount()):
+        found += [(child.data(), child.siblingAtColumn(1).data()) for child in children(home, i)]
     return found
 
 
 def select(home: HomeView, title: str) -> None:
-    for i in range(home.tree.topLevelItemCount()):
-        group = home.tree.topLevelItem(i)
-        for j in range(group.childCount()):
-            if group.child(j).text(0) == title:
-                home.tree.setCurrentItem(group.child(j))
+    for i in range(home.tree.model().rowCount()):
+        for child in children(home, i):
+            if child.data() == title:
+                home.tree.setCurrentIndex(child)
                 return
     raise AssertionError(f"« {title} » is not in the list")
 
@@ -89,15 +96,13 @@ def test_statuses_have_their_label_colour_and_progress(store: Store, open_window
     home = open_window().home
     listed = dict(rows(home))
     assert {listed[f"Action {s.value}"] for s in Status} == {s.label for s in Status}
-    group = home.tree.topLevelItem(0)
-    for j in range(group.childCount()):
-        item = group.child(j)
-        status = next(s for s in Status if s.label == item.text(1))
-        assert item.background(1).color() == QColor(STATUS_COLOURS[status][0])
-        bar = home.tree.itemWidget(item, 2)
-        assert isinstance(bar, QProgressBar)
-        expected = "0 / 9 pages complètes" if item.text(0) == "Vide" else "9 / 9 pages complètes"
-        assert bar.format() == expected
+    for item in children(home, 0):
+        status = next(s for s in Status if s.label == item.siblingAtColumn(1).data())
+        assert item.siblingAtColumn(1).data(Qt.ItemDataRole.BackgroundRole).color() == QColor(STATUS_COLOURS[status][0])
+        bar = item.siblingAtColumn(2)  # painted by a delegate: no widget per row
+        assert isinstance(home.tree.itemDelegateForColumn(2), ProgressDelegate)
+        expected = "0 / 9 pages complètes" if item.data() == "Vide" else "9 / 9 pages complètes"
+        assert bar.data() == expected
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QTabWidget,
+    QTreeView,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
@@ -38,6 +39,21 @@ def _item_texts(item: QTreeWidgetItem, columns: int) -> Iterator[str]:
         yield item.toolTip(column)
     for index in range(item.childCount()):
         yield from _item_texts(item.child(index), columns)
+
+
+def _model_texts(model: QAbstractItemModel, parent: QModelIndex) -> Iterator[str]:
+    for row in range(model.rowCount(parent)):
+        for column in range(model.columnCount(parent)):
+            index = model.index(row, column, parent)
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+                yield str(index.data(role) or "")
+        yield from _model_texts(model, model.index(row, 0, parent))
+
+
+def _ours(model: QAbstractItemModel | None) -> bool:
+    """A model of the app's (a file dialog's file system model is Qt's own)."""
+    source = model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+    return source is not None and type(source).__module__.startswith("desktop.")
 
 
 def _own_texts(widget: QWidget) -> Iterator[str]:
@@ -66,6 +82,10 @@ def _own_texts(widget: QWidget) -> Iterator[str]:
         yield from (header.text(c) for c in range(header.columnCount()))
         root = widget.invisibleRootItem()
         yield from _item_texts(root, widget.columnCount())
+    if isinstance(widget, QTreeView) and _ours(widget.model()):
+        model = widget.model()
+        yield from (str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in range(model.columnCount()))
+        yield from _model_texts(model, QModelIndex())
     if isinstance(widget, QProgressBar):
         yield widget.text()
     if isinstance(widget, QGroupBox):

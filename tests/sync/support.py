@@ -131,9 +131,13 @@ def no_sleep(_seconds: float) -> None:
     pass
 
 
-def fast_synchroniser(store: Store, client: Any, seed: int = 0) -> Synchroniser:
-    """The real Synchroniser with a fast backoff and no real waiting between attempts."""
-    return Synchroniser(store, client, backoff=Backoff(base=0.001, cap=0.01, rng=random.Random(seed)), sleep=no_sleep)
+def fast_synchroniser(store: Store, client: Any, seed: int = 0, *, batch: bool = False) -> Synchroniser:
+    """The real Synchroniser (or its batch push, as `bilan-clas sync` has it) with a fast backoff and no
+    real waiting between attempts."""
+    from sync.batch import BatchSynchroniser
+
+    kind = BatchSynchroniser if batch else Synchroniser
+    return kind(store, client, backoff=Backoff(base=0.001, cap=0.01, rng=random.Random(seed)), sleep=no_sleep)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from forms.registry import FormRegistry
 from forms.store import Store
+from sync.batch import BatchSynchroniser
 from sync.client import SyncClient
 from sync.engine import Backoff, Synchroniser
 from sync.errors import Transient
@@ -31,9 +32,8 @@ def say(text: str) -> None:
 def main(data_dir: str, server_url: str) -> int:
     store = Store.open(Path(data_dir), FormRegistry.load(TEST_FORMS))
     client = SyncClient(server_url, token=os.environ["BILAN_CLAS_TEST_TOKEN"], timeout=(5.0, 30.0))
-    sync = Synchroniser(
-        store, client, backoff=Backoff(base=0.001, cap=0.01, rng=random.Random(0)), sleep=lambda _: None
-    )
+    kind = BatchSynchroniser if os.environ.get("BILAN_CLAS_TEST_BATCH") else Synchroniser
+    sync = kind(store, client, backoff=Backoff(base=0.001, cap=0.01, rng=random.Random(0)), sleep=lambda _: None)
     say("started")
     try:
         result = sync.run(report=lambda done, total, text: say(f"{done}/{total} {text}"))

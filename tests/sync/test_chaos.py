@@ -13,13 +13,14 @@ Seeded: set BILAN_CLAS_CHAOS_SEED to replay a run (the seed is in every failure 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 import pytest
 
 from forms.store import Store
 from sync import credentials
 from sync.client import SyncClient
-from sync.protocol import VersionAccepted
+from sync.protocol import PushItemResult, VersionAccepted
 from tests.server.conftest import Client
 from tests.sync.proxy import AFTER_COMMIT, ALL_FAULTS, BEFORE_COMMIT, FaultProxy, ProxyStats
 from tests.sync.support import (
@@ -56,8 +57,35 @@ class NewKeyOnRetry(SyncClient):
         return super().put_version(questionnaire_id, key, body)
 
 
+class BatchRetries(SyncClient):
+    """Counts, for the batch path, the versions sent again under the same key (the proxy counts PUTs)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.sent: Counter[str] = Counter()
+
+    def push_batch(self, items: list[tuple[str, str, bytes]]) -> list[PushItemResult]:
+        self.sent.update(vid for _q, vid, _b in items)
+        return super().push_batch(items)
+
+
+class NewKeyOnRetryBatch(BatchRetries):
+    """Test-only, batch path: the same bug as NewKeyOnRetry, a fresh version id on every later attempt."""
+
+    def push_batch(self, items: list[tuple[str, str, bytes]]) -> list[PushItemResult]:
+        keyed = [(q, vid if not self.sent[vid] else str(uuid.uuid4()), b) for q, vid, b in items]
+        self.sent.update(vid for _q, vid, _b in items)
+        return SyncClient.push_batch(self, keyed)
+
+
 def run_chaos(
-    store: Store, server: LiveServer, partner: Client, count: int, seed: int, client_class: type[SyncClient]
+    store: Store,
+    server: LiveServer,
+    partner: Client,
+    count: int,
+    seed: int,
+    client_class: type[SyncClient],
+    batch: bool = False,
 ) -> tuple[Audit, ProxyStats, str]:
     fill_and_transmit(store, count, documents_every=DOCUMENTS_EVERY)
     token = credentials.load_token(server.url, partner.email)
@@ -65,7 +93,7 @@ def run_chaos(
         client = client_class(proxy.url, token=token, timeout=TIMEOUT)
         try:
             outcome = sync_until_empty(
-                fast_synchroniser(store, client, seed), max_runs=30 * count, context=f"seed={seed}"
+                fast_synchroniser(store, client, seed, batch=batch), max_runs=30 * count, context=f"seed={seed}"
             )
         except Exception as error:  # anything but an unknown outcome is a bug: say how to replay it
             error.add_note(f"chaos seed={seed} (replay: BILAN_CLAS_CHAOS_SEED={seed})")
@@ -73,6 +101,8 @@ def run_chaos(
         finally:
             client.close()
     stats = proxy.stats
+    if isinstance(client, BatchRetries):
+        stats.attempts.update({f"batch {vid}": n for vid, n in client.sent.items()})
     found = audit(store, server, server.organisation_id(partner.email))
     before = sum(stats.faults[k] for k in BEFORE_COMMIT)
     after = sum(stats.faults[k] for k in AFTER_COMMIT)
@@ -88,11 +118,13 @@ def run_chaos(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("batch", [False, True], ids=["put", "batch"])
 def test_500_transmissions_under_30_percent_faults_arrive_exactly_once(
-    client_store: Store, live_server: LiveServer, partner: Client
+    client_store: Store, live_server: LiveServer, partner: Client, batch: bool
 ) -> None:
     seed = chaos_seed()
-    found, stats, figures = run_chaos(client_store, live_server, partner, QUESTIONNAIRES, seed, SyncClient)
+    client_class = BatchRetries if batch else SyncClient
+    found, stats, figures = run_chaos(client_store, live_server, partner, QUESTIONNAIRES, seed, client_class, batch)
 
     assert_exactly_once(found, QUESTIONNAIRES, figures)
     assert server_documents(live_server, live_server.organisation_id(partner.email)) == QUESTIONNAIRES // 10, figures
@@ -106,12 +138,16 @@ def test_500_transmissions_under_30_percent_faults_arrive_exactly_once(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("batch", [False, True], ids=["put", "batch"])
 def test_negative_control_a_new_key_per_attempt_breaks_the_audit(
-    client_store: Store, live_server: LiveServer, partner: Client
+    client_store: Store, live_server: LiveServer, partner: Client, batch: bool
 ) -> None:
     """Proves the chaos test can fail: the same faults, the same audit, a client without a stable key."""
     seed = chaos_seed()
-    found, _stats, figures = run_chaos(client_store, live_server, partner, CONTROL_QUESTIONNAIRES, seed, NewKeyOnRetry)
+    client_class = NewKeyOnRetryBatch if batch else NewKeyOnRetry
+    found, _stats, figures = run_chaos(
+        client_store, live_server, partner, CONTROL_QUESTIONNAIRES, seed, client_class, batch
+    )
 
     with pytest.raises(AssertionError):
         assert_exactly_once(found, CONTROL_QUESTIONNAIRES, figures)

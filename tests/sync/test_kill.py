@@ -93,18 +93,19 @@ class KillSwitch:
         return plan is not None and plan.forward
 
 
-def pick(rng: random.Random) -> Plan:
+def pick(rng: random.Random, push: str = "PUT") -> Plan:
     where = rng.choice(("request", "response", "line"))
     if where == "line":
         return Plan("line", rng.randint(1, 8))
     if rng.random() < 0.25:  # during a pull: the first or the last page request of the run
         return Plan(where, rng.randint(1, 2), "GET", forward=rng.random() < 0.5)
-    return Plan(where, rng.randint(1, 3), "PUT", forward=rng.random() < 0.5)
+    return Plan(where, rng.randint(1, 3), push, forward=rng.random() < 0.5)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("batch", [False, True], ids=["put", "batch"])
 def test_kill_9_during_sync_converges_without_duplicates(
-    client_store: Store, live_server: LiveServer, partner: Client, tmp_path: Path
+    client_store: Store, live_server: LiveServer, partner: Client, tmp_path: Path, batch: bool
 ) -> None:
     seed = chaos_seed()
     rng = random.Random(seed)
@@ -114,6 +115,7 @@ def test_kill_9_during_sync_converges_without_duplicates(
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "BILAN_CLAS_TEST_TOKEN": credentials.load_token(live_server.url, partner.email) or "",
+        "BILAN_CLAS_TEST_BATCH": "1" if batch else "",  # the child pushes by POST /sync/push, as `bilan-clas sync`
     }
     wake = threading.Event()
     switch = KillSwitch(wake)
@@ -125,7 +127,7 @@ def test_kill_9_during_sync_converges_without_duplicates(
         while outbox.count("pending") or sum(landed.values()) < KILLS:
             rounds += 1
             assert rounds <= MAX_ROUNDS, f"seed={seed}: no convergence after {MAX_ROUNDS} rounds ({dict(landed)})"
-            plan = pick(rng) if sum(landed.values()) < KILLS else None
+            plan = pick(rng, "POST" if batch else "PUT") if sum(landed.values()) < KILLS else None
             wake.clear()
             switch.arm(plan)
             errors = tmp_path / f"child-{rounds}.err"

@@ -1,0 +1,121 @@
+"""The push through the batch call (POST /sync/push): up to 50 transmissions a request.
+
+The same rules as the single PUT (sync/engine.py), item by item: each item keeps its version id as
+its idempotency key and its frozen body, byte for byte, on every attempt; its attachments are
+uploaded before the request that carries it; a questionnaire has at most one version in a request
+(the next one goes once this one's outcome is known). A whole request whose outcome is unknown
+(network, 5xx, a broken reply) is retried with the same items, keys and bodies; an item answered
+with a transient status is retried in the next request; a refusal is kept with the server's reason;
+a stale base is settled as with the PUT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from forms.store.outbox import OutboxItem
+from sync.client import item_receipt
+from sync.engine import Cancelled, Report, Synchroniser, SyncResult, _never, _no_report
+from sync.errors import AuthRequired, Offline, Refused, StaleBase, Transient
+from sync.protocol import MAX_PUSH_ITEMS
+
+
+class BatchSynchroniser(Synchroniser):
+    """A Synchroniser whose push goes by batches; pull, forms and everything else unchanged."""
+
+    batch_size = MAX_PUSH_ITEMS
+
+    def push(
+        self, result: SyncResult, *, force: bool = True, report: Report = _no_report, cancelled: Cancelled = _never
+    ) -> None:
+        total = self.outbox.count()
+        done = 0
+        horizon = dt.datetime.max.replace(tzinfo=dt.UTC) if force else None
+        postponed: set[str] = set()
+        while True:
+            # The oldest pending version of each questionnaire (Outbox.sendable): one per questionnaire.
+            items = [i for i in self.outbox.sendable(horizon or self.clock()) if i.op_id not in postponed]
+            if not items:
+                return
+            for start in range(0, len(items), self.batch_size):
+                if cancelled():
+                    result.cancelled = True
+                    return
+                chunk = items[start : start + self.batch_size]
+                shown = max(total, done + len(chunk))
+                report(done, shown, f"Envoi {done + 1} à {done + len(chunk)} sur {shown}…")
+                result.attempted.update(i.questionnaire_uuid for i in chunk)
+                postponed |= self._send_batch(chunk, result)
+                done += len(chunk)
+                report(done, max(total, done), f"{done} envoi(s) traité(s) sur {max(total, done)}")
+
+    def _send_batch(self, chunk: list[OutboxItem], result: SyncResult) -> set[str]:
+        """Send `chunk`; return the op ids postponed to a later run."""
+        pending: list[OutboxItem] = []
+        for item in chunk:
+            try:
+                self._upload_attachments(item, item.payload())
+            except Refused as refusal:
+                self.outbox.mark_refused(item.op_id, code=refusal.code, message=str(refusal))
+                result.refused.append((item.questionnaire_uuid, str(refusal)))
+                continue
+            except Offline as error:
+                for waiting in [item, *chunk[chunk.index(item) + 1 :], *pending]:
+                    self._postpone(waiting, error, 0)
+                result.deferred += len(pending) + len(chunk) - chunk.index(item)
+                raise
+            except Transient as error:
+                self._postpone(item, error, 0)
+                result.deferred += 1
+                continue
+            pending.append(item)
+        for attempt in range(self.attempts_per_run):
+            if not pending:
+                return set()
+            try:
+                replies = self.client.push_batch([(i.questionnaire_uuid, i.op_id, i.body.encode()) for i in pending])
+            except Offline as error:
+                for item in pending:
+                    self._postpone(item, error, attempt)
+                result.deferred += len(pending)
+                raise  # the server is out of reach: stop this sync, nothing is lost
+            except Transient as error:
+                if not self._wait(pending, error, attempt):
+                    result.deferred += len(pending)
+                    return {i.op_id for i in pending}
+                continue
+            retry: list[OutboxItem] = []
+            last_error: Transient | None = None
+            for item, reply in zip(pending, replies, strict=True):
+                try:
+                    accepted = item_receipt(reply)
+                except AuthRequired:
+                    raise
+                except StaleBase as stale:
+                    self._settle_stale(item, stale, result)
+                    continue
+                except Refused as refusal:
+                    self.outbox.mark_refused(item.op_id, code=refusal.code, message=str(refusal))
+                    result.refused.append((item.questionnaire_uuid, str(refusal)))
+                    continue
+                except Transient as error:
+                    retry.append(item)
+                    last_error = error
+                    continue
+                self.outbox.mark_sent(item.op_id, server_rev=accepted.server_rev, state=accepted.state)
+                result.sent += 1
+            pending = retry
+            if pending and last_error is not None and not self._wait(pending, last_error, attempt):
+                result.deferred += len(pending)
+                return {i.op_id for i in pending}
+        return {i.op_id for i in pending}  # only with attempts_per_run == 0
+
+    def _wait(self, pending: list[OutboxItem], error: Transient, attempt: int) -> bool:
+        """Sleep before the next attempt, True; or postpone every pending item to a later run, False."""
+        delay = self.backoff.delay(min(i.attempts for i in pending) + attempt, getattr(error, "retry_after", None))
+        if attempt + 1 == self.attempts_per_run or delay > self.inline_wait_cap:
+            for item in pending:
+                self._postpone(item, error, attempt)
+            return False
+        self.sleep(delay)
+        return True
