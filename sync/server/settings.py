@@ -11,6 +11,7 @@ from pathlib import Path
 DEFAULT_SQLITE_FILE = "bilan-clas-server.sqlite3"
 DATABASE_ENV = "BILAN_CLAS_SERVER_DB"
 FORMS_ENV = "BILAN_CLAS_SERVER_FORMS"  # extra definition folders, separated by os.pathsep
+TRUST_PROXY_ENV = "BILAN_CLAS_SERVER_TRUST_PROXY"  # "1": believe X-Forwarded-Proto (behind a reverse proxy)
 MIB = 1024 * 1024
 
 
@@ -50,6 +51,10 @@ class Settings:
     # Bigger pools than SQLAlchemy's default (5 + 10): the threadpool runs up to 40 requests at once.
     pool_size: int = 20
     max_overflow: int = 30
+    # The Caf console (/caf/): idle time before a session ends, and whether X-Forwarded-Proto is believed
+    # (only behind a reverse proxy that sets it; otherwise anyone could claim HTTPS).
+    console_idle: dt.timedelta = dt.timedelta(minutes=30)
+    trust_forwarded_proto: bool = field(default_factory=lambda: os.environ.get(TRUST_PROXY_ENV) == "1")
 
     def now(self) -> dt.datetime:
         return self.clock()

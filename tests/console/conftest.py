@@ -1,0 +1,94 @@
+"""The Caf console against a real uvicorn on 127.0.0.1 and a real SQLite file: a `requests` agent that
+signs in like a browser (cookies, CSRF tokens read from the pages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+
+from sync.server import campaigns
+from sync.server.app import create_app
+from sync.server.context import ServerContext
+from sync.server.settings import Settings
+from tests.forms.sample_answers import FORM_ID
+from tests.server.conftest import FAST_HASHER, PASSWORD, TIMEOUT, Client, Clock, Server
+from tests.support.live_server import ThreadedUvicorn
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Agent:
+    """A Caf agent in the console, as a browser without JavaScript: cookies, forms, CSRF tokens."""
+
+    base: str
+    email: str = ""
+    session: requests.Session = field(default_factory=requests.Session)
+    csrf: str = ""
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", TIMEOUT)
+        kwargs.setdefault("allow_redirects", False)
+        response = self.session.get(self.base + path, **kwargs)
+        found = CSRF.search(response.text) if "text/html" in response.headers.get("content-type", "") else None
+        if found and "/connexion" not in path:
+            self.csrf = found.group(1)
+        return response
+
+    def post(
+        self, path: str, data: dict[str, Any] | None = None, *, csrf: str | None = None, **kwargs: Any
+    ) -> requests.Response:
+        kwargs.setdefault("timeout", TIMEOUT)
+        kwargs.setdefault("allow_redirects", False)
+        form = dict(data or {})
+        form.setdefault("csrf_token", self.csrf if csrf is None else csrf)
+        if form["csrf_token"] == "":
+            del form["csrf_token"]
+        return self.session.post(self.base + path, data=form, **kwargs)
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> requests.Response:
+        page = self.get("/caf/connexion")
+        token = CSRF.search(page.text)
+        assert token is not None
+        response = self.post("/caf/connexion", {"email": email, "password": password}, csrf=token.group(1))
+        if response.status_code == 303:
+            self.email = email
+            self.get("/caf/tableau-de-bord")
+        return response
+
+
+@dataclass
+class ConsoleServer(Server):
+    def agent(self) -> Agent:
+        return Agent(self.url)
+
+    def signed_in(self, reviewer: Client) -> Agent:
+        agent = self.agent()
+        response = agent.sign_in(reviewer.email)
+        assert response.status_code == 303, response.text
+        return agent
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    clock = Clock()
+    url = f"sqlite:///{tmp_path_factory.mktemp('console')}/server.sqlite3"
+    ctx = ServerContext.open(Settings(database_url=url, clock=clock), hasher=FAST_HASHER)
+    campaigns.set_window(ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2030, 12, 31))
+    live = ThreadedUvicorn(create_app(ctx=ctx)).start()
+    try:
+        yield ConsoleServer(live.url, ctx, clock)
+    finally:
+        live.stop()
+        ctx.close()
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
