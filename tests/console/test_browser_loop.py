@@ -126,7 +126,8 @@ def test_whole_review_loop_in_chromium(server: ConsoleServer, driver: WebDriver,
     driver.find_element(By.LINK_TEXT, "Centre social « Les Écrins »").click()
     wait_for(driver, "#remarques")
     assert driver.find_element(By.CSS_SELECTOR, ".meta .badge").text == "Transmis"
-    assert "Fiche Structure" in driver.page_source and "Fiche Action" in driver.page_source
+    assert "Fiche Structure" in driver.page_source
+    assert "Fiche Action" in driver.page_source
 
     # A notice on a question, then back to the partner (with a confirmation page).
     Select(driver.find_element(By.ID, "question")).select_by_value("nb_familles")
@@ -155,7 +156,9 @@ def test_whole_review_loop_in_chromium(server: ConsoleServer, driver: WebDriver,
     driver.refresh()
     wait_for(driver, "table.diff")
     changes = driver.find_element(By.CSS_SELECTOR, "table.diff").text
-    assert "Nombre de familles différentes inscrites" in changes and "24" in changes and "26" in changes
+    assert "Nombre de familles différentes inscrites" in changes
+    assert "24" in changes
+    assert "26" in changes
     assert "Remarque résolue" in driver.find_element(By.ID, "q-nb_familles").text
     driver.find_element(By.LINK_TEXT, "Modifier les réponses").click()
     field = driver.find_element(By.ID, "f-nb_familles")
@@ -169,7 +172,8 @@ def test_whole_review_loop_in_chromium(server: ConsoleServer, driver: WebDriver,
     ).click()
     assert flash(driver) == "Numéro Sias enregistré."
     history = driver.find_element(By.CSS_SELECTOR, "ol.versions").text
-    assert "Version 4 · Caf" in history and "Version 2 · Partenaire" in history
+    assert "Version 4 · Caf" in history
+    assert "Version 2 · Partenaire" in history
     driver.find_element(By.LINK_TEXT, "Valider").click()
     driver.find_element(By.XPATH, "//button[text()='Confirmer la validation']").click()
     assert flash(driver) == "Questionnaire validé."
@@ -189,15 +193,14 @@ def test_whole_review_loop_in_chromium(server: ConsoleServer, driver: WebDriver,
     # Downloads with the browser's own session, read back.
     session = with_browser_cookies(driver)
     pdf = session.get(f"{base}/caf/documents/{qid}/bilan.pdf", timeout=60)
-    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Centre social" in text or "Réussir Ensemble" in text
     assert "Validé" in text
     receipt = session.get(f"{base}/caf/documents/{qid}/accuse.pdf", timeout=60)
-    assert (
-        receipt.status_code == 200
-        and "Accusé de transmission" in PdfReader(io.BytesIO(receipt.content)).pages[0].extract_text()
-    )
+    assert receipt.status_code == 200
+    assert "Accusé de transmission" in PdfReader(io.BytesIO(receipt.content)).pages[0].extract_text()
     exported = session.get(f"{base}/caf/exports/{FORM_ID}/questionnaires.csv", timeout=60)
     assert exported.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
