@@ -76,13 +76,19 @@ class ConsoleServer(Server):
         return agent
 
 
+def like_serve(live: ThreadedUvicorn, *, trust_proxy: bool = False) -> ThreadedUvicorn:
+    """uvicorn configured as `bilan-clas-server serve` does: proxy headers only when told to trust them."""
+    live.server.config.proxy_headers = trust_proxy
+    return live
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
     clock = Clock()
     url = f"sqlite:///{tmp_path_factory.mktemp('console')}/server.sqlite3"
     ctx = ServerContext.open(Settings(database_url=url, clock=clock), hasher=FAST_HASHER)
     campaigns.set_window(ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2030, 12, 31))
-    live = ThreadedUvicorn(create_app(ctx=ctx)).start()
+    live = like_serve(ThreadedUvicorn(create_app(ctx=ctx))).start()
     try:
         yield ConsoleServer(live.url, ctx, clock)
     finally:
