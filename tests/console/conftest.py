@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -43,15 +44,20 @@ class Agent:
         return response
 
     def post(
-        self, path: str, data: dict[str, Any] | None = None, *, csrf: str | None = None, **kwargs: Any
+        self,
+        path: str,
+        data: dict[str, Any] | list[tuple[str, str]] | None = None,
+        *,
+        csrf: str | None = None,
+        **kwargs: Any,
     ) -> requests.Response:
         kwargs.setdefault("timeout", TIMEOUT)
         kwargs.setdefault("allow_redirects", False)
-        form = dict(data or {})
-        form.setdefault("csrf_token", self.csrf if csrf is None else csrf)
-        if form["csrf_token"] == "":
-            del form["csrf_token"]
-        return self.session.post(self.base + path, data=form, **kwargs)
+        items = list(data.items()) if isinstance(data, dict) else list(data or [])
+        token = self.csrf if csrf is None else csrf
+        if token:
+            items.append(("csrf_token", token))
+        return self.session.post(self.base + path, data=items, **kwargs)
 
     def sign_in(self, email: str, password: str = PASSWORD) -> requests.Response:
         page = self.get("/caf/connexion")
@@ -98,3 +104,55 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+class _FormReader(HTMLParser):
+    """What a browser would submit for the form posting to `action`: inputs, checked boxes, selected options, text."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.action = action
+        self.inside = False
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.inside = a.get("action") == self.action
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button"):
+                self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select is not None and "selected" in a:
+            self.fields.append((self._select, a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.fields.append((self._textarea, "".join(self._text)))
+            self._textarea = None
+
+
+def form_fields(html: str, action: str) -> list[tuple[str, str]]:
+    reader = _FormReader(action)
+    reader.feed(html)
+    return reader.fields
