@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from sync import protocol as p
-from sync.server import mail, routes_meta, routes_partner, routes_review
+from sync.server import console, mail, routes_meta, routes_partner, routes_review
 from sync.server.context import ServerContext
 from sync.server.limits import BodyLimit
 from sync.server.problems import install_handlers
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, ctx: ServerContext | None = 
     install_handlers(app)
     for router in (routes_meta.router, routes_partner.router, routes_review.router):
         app.include_router(router, prefix=p.API_PREFIX)
+    console.mount(app)  # the Caf's web console under /caf/
     app.add_middleware(
         BodyLimit,  # type: ignore[arg-type]
         max_body_bytes=context.settings.max_body_bytes,

@@ -35,6 +35,7 @@ from sync.server.settings import (
     DEFAULT_SQLITE_FILE,
     FORMS_ENV,
     SMTP_ENV,
+    TRUST_PROXY_ENV,
     Settings,
     database_url_from,
     default_database_url,
@@ -85,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--access-log", action="store_true", help="journalise chaque requête")
+    serve.add_argument(
+        "--trust-proxy",
+        action="store_true",
+        help="derrière un proxy inverse HTTPS : croire son en-tête X-Forwarded-Proto (cookies Secure)",
+    )
     serve.add_argument(
         "--workers", type=int, default=1, help="processus serveurs (plusieurs : avec PostgreSQL ; défaut 1)"
     )
@@ -223,9 +229,20 @@ def _serve(args: argparse.Namespace) -> None:
     from sync.server.app import create_app
 
     settings = _settings(args)
+    if args.trust_proxy:
+        settings = dataclasses.replace(settings, trust_forwarded_proto=True)
+        os.environ[TRUST_PROXY_ENV] = "1"  # worker processes read their settings from the environment
     print(f"Serveur Bilan Clas : http://{args.host}:{args.port}{p.API_PREFIX} (base : {_safe_url(settings)})")
+    print(f"Console de la Caf : http://{args.host}:{args.port}/caf/")
     log_to_stderr()
-    options = {"host": args.host, "port": args.port, "log_level": "info", "access_log": args.access_log}
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "info",
+        "access_log": args.access_log,
+        # uvicorn believes X-Forwarded-Proto from 127.0.0.1 by default: only behind a proxy we were told of.
+        "proxy_headers": settings.trust_forwarded_proto,
+    }
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
         return

@@ -48,6 +48,12 @@ class TokenCache:
                 self._entries.clear()  # crude but bounded; the next requests refill it
             self._entries[token_hash] = (account, expires_at, time.monotonic() + self.ttl_seconds)
 
+    def forget_account(self, account_id: int) -> None:
+        """Drop an account's tokens at once (revoked from the Caf console), not after the time to live."""
+        with self._lock:
+            for key in [k for k, entry in self._entries.items() if entry[0].id == account_id]:
+                del self._entries[key]
+
 
 @dataclass
 class ServerContext:

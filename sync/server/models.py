@@ -229,3 +229,24 @@ class CafMail(ServerModel, table=True):
     caf: str = Field(primary_key=True, max_length=64)
     email: str = Field(max_length=254)
     digest_until: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)  # transmissions up to here are sent
+
+
+class ConsoleSession(ServerModel, table=True):
+    """A signed-in Caf agent in the web console (/caf/): the cookie is the opaque API token it was given."""
+
+    __tablename__ = "console_session"
+    token_hash: str = Field(primary_key=True, max_length=64)  # the api_token row it rides on
+    account_id: int = Field(foreign_key="account.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    last_seen_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class FundedActions(ServerModel, table=True):
+    """Le nombre d'actions financées that a Caf enters once per campaign (the collection rate's denominator)."""
+
+    __tablename__ = "funded_actions"
+    caf: str = Field(primary_key=True, max_length=64)
+    form_id: str = Field(primary_key=True, max_length=64)
+    count: int
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)

@@ -13,6 +13,7 @@ DATABASE_ENV = "BILAN_CLAS_SERVER_DB"
 FORMS_ENV = "BILAN_CLAS_SERVER_FORMS"  # extra definition folders, separated by os.pathsep
 SMTP_ENV = "BILAN_CLAS_SMTP_URL"  # smtp://, smtp+starttls:// or smtps:// (sync.server.mail); unset: no e-mail
 MAIL_FROM_ENV = "BILAN_CLAS_MAIL_FROM"
+TRUST_PROXY_ENV = "BILAN_CLAS_SERVER_TRUST_PROXY"  # "1": believe X-Forwarded-Proto (behind a reverse proxy)
 MIB = 1024 * 1024
 
 
@@ -63,6 +64,10 @@ class Settings:
     mail_timeout: float = 10.0
     mail_poll: float = 5.0  # seconds between two passes of the sender
     mail_digest_every: dt.timedelta = dt.timedelta(days=1)
+    # The Caf console (/caf/): idle time before a session ends, and whether X-Forwarded-Proto is believed
+    # (only behind a reverse proxy that sets it; otherwise anyone could claim HTTPS).
+    console_idle: dt.timedelta = dt.timedelta(minutes=30)
+    trust_forwarded_proto: bool = field(default_factory=lambda: os.environ.get(TRUST_PROXY_ENV) == "1")
 
     def now(self) -> dt.datetime:
         return self.clock()

@@ -14,7 +14,7 @@ from alembic import op
 import sync.server.models
 
 revision = "0004_campaigns_per_caf"
-down_revision = "0002_replies_and_mail"
+down_revision = "0003_console"
 branch_labels = None
 depends_on = None
 
