@@ -107,6 +107,7 @@ def chaos_with_skew(
     return runs, f"{context}: {proxy.stats.total} requests, {sum(proxy.stats.faults.values())} faults, {runs} runs"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SKEWS)
 def test_chaos_with_a_wrong_client_clock_gives_the_same_results(
     client_store: Store, live_server: LiveServer, partner: Client, monkeypatch: pytest.MonkeyPatch, name: str
@@ -115,6 +116,7 @@ def test_chaos_with_a_wrong_client_clock_gives_the_same_results(
     print(figures)
 
 
+@pytest.mark.slow
 def test_negative_control_without_the_guard_a_clock_set_ahead_strands_transmissions(
     client_store: Store, live_server: LiveServer, partner: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
