@@ -265,7 +265,10 @@ class FormView(QWidget):
 
 def _save_error_message(error: Exception) -> str:
     from forms.store import StoreError
+    from forms.store.errors import StorageRefused
 
+    if isinstance(error, StorageRefused):  # the disk, not the questionnaire: the edit waits, it is not refused
+        return f"Enregistrement impossible : {error} Votre saisie reste affichée."
     if isinstance(error, StoreError):
         return f"Enregistrement refusé : {error}"
     text = str(error).lower()

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.tasks import TaskContext, TaskHandle, TaskRunner
-from forms.store import Store
+from forms.store import Store, StoreError
 from forms.store.outbox import Outbox
 from sync import account
 from sync.engine import Synchroniser, SyncResult, last_sync
@@ -173,6 +173,8 @@ class SyncController(QObject):
         if isinstance(error, Offline | Transient):
             self._set_online(False)
         message = (
-            str(error) if isinstance(error, SyncError) else f"Erreur inattendue pendant la synchronisation : {error}"
+            str(error)
+            if isinstance(error, SyncError | StoreError)  # StoreError: a full disk, a damaged file (French)
+            else f"Erreur inattendue pendant la synchronisation : {error}"
         )
         self.failed.emit(message)

@@ -20,6 +20,7 @@ from urllib3.util.retry import Retry
 from forms.definition import DefinitionError, FormDefinition, parse_definition
 from forms.jsonsafe import UnsafeJson, loads_bounded
 from forms.logs import getLogger
+from forms.store.outbox import MAX_POSTPONEMENT
 from forms.version import APP_VERSION
 from sync.errors import (
     AuthRequired,
@@ -59,7 +60,7 @@ CLIENT_VERSION = APP_VERSION
 _log = getLogger("sync.client")
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 DEADLINE = 120.0  # a whole request, headers and body (seconds): a trickling reply cannot hold a sync
-MAX_SERVER_DELAY = 6 * 3600.0  # the longest wait a server may ask for (Retry-After), in seconds
+MAX_SERVER_DELAY = MAX_POSTPONEMENT.total_seconds()  # the longest wait a server may ask for (Retry-After)
 ABSURD_SERVER_DELAY = 366 * 86400.0  # beyond this a Retry-After is nonsense: an ordinary transient failure
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 Model = TypeVar("Model", bound=BaseModel)

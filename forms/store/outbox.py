@@ -59,13 +59,27 @@ class OutboxItem:
         return json.loads(self.body)
 
 
+MAX_POSTPONEMENT = dt.timedelta(hours=6)
+"""The longest an item waits for its next attempt. A deadline further ahead was set by a clock that
+was wrong (a year ahead, then corrected): the item is due now rather than stranded for a year."""
+
+
 class Outbox:
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def sendable(self, now: dt.datetime | None = None) -> list[OutboxItem]:
         """The oldest pending item of each questionnaire, when due: a questionnaire's versions go in order."""
-        moment = _iso(now or utc_now())
+        current = now or utc_now()
+        moment = _iso(current)
+        too_far = (
+            _iso(current + MAX_POSTPONEMENT)
+            if current < dt.datetime.max.replace(tzinfo=dt.UTC) - MAX_POSTPONEMENT
+            else None
+        )
+        due = (_O.c.next_attempt_at.is_(None)) | (_O.c.next_attempt_at <= moment)
+        if too_far is not None:
+            due = due | (_O.c.next_attempt_at > too_far)
         first = (
             select(_O.c.questionnaire_uuid, func.min(_O.c.created_at).label("created_at"))
             .where(_O.c.state == OutboxState.PENDING)
@@ -78,9 +92,7 @@ class Outbox:
                 first,
                 and_(_O.c.questionnaire_uuid == first.c.questionnaire_uuid, _O.c.created_at == first.c.created_at),
             )
-            .where(
-                _O.c.state == OutboxState.PENDING, (_O.c.next_attempt_at.is_(None)) | (_O.c.next_attempt_at <= moment)
-            )
+            .where(_O.c.state == OutboxState.PENDING, due)
             .order_by(_O.c.created_at)
         )
         with self.store._read() as c:
