@@ -1,5 +1,5 @@
 """The `bilan-clas` subcommands, one module per topic; each module exposes `register(commands)`."""
 
-from desktop.commands import pdf, questionnaires, sync
+from desktop.commands import indicators, pdf, questionnaires, sync
 
-MODULES = [questionnaires, pdf, sync]
+MODULES = [questionnaires, pdf, sync, indicators]
