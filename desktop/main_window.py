@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
         self.start_from_action = file_menu.addAction(
             "Nouveau bilan à partir du bilan sélectionné…", self.start_from_selected
         )
+        file_menu.addSeparator()
+        self.indicators_action = file_menu.addAction("Mes indicateurs…", self.show_indicators)
         help_menu = self.menuBar().addMenu("&Aide")
         self.support_action = help_menu.addAction("Informations pour l'assistance…", self.show_support_info)
         self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
@@ -337,6 +339,12 @@ class MainWindow(QMainWindow):
             f"Brouillon passé à la version {done.to_version} : {len(done.archived)} réponse(s) archivée(s).", 15000
         )
         self.refresh_list()
+
+    def show_indicators(self) -> None:
+        from desktop.indicators_view import IndicatorsDialog
+
+        if self.session is not None:
+            IndicatorsDialog(self.session.store, self).exec()
 
     def duplicate_selected(self) -> None:
         selected = self.home.selected_uuid()

@@ -91,7 +91,6 @@ class QuestionnaireView(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title_label, 1)
         header.addWidget(self.saved_label)
-        header.addWidget(self.campaign_label)
         header.addWidget(self.status_badge)
         header.addWidget(self.pdf_button)
         header.addWidget(self.transmit_button)
@@ -137,6 +136,7 @@ class QuestionnaireView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(header)
+        layout.addWidget(self.campaign_label)  # its own line: the header keeps its width
         layout.addWidget(self.info_banner)
         self.carry_banner = QLabel()  # pages carried from last year « à vérifier », archived answers
         self.carry_banner.setWordWrap(True)

@@ -1,5 +1,5 @@
 """The `bilan-clas` subcommands, one module per topic; each module exposes `register(commands)`."""
 
-from desktop.commands import backups, notices, pdf, questionnaires, sync
+from desktop.commands import backups, indicators, notices, pdf, questionnaires, sync
 
-MODULES = [questionnaires, pdf, sync, backups, notices]
+MODULES = [questionnaires, pdf, sync, backups, notices, indicators]
