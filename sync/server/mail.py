@@ -37,7 +37,7 @@ from sync.server.context import ServerContext
 from sync.server.db import table
 from sync.server.models import Account, CafMail, MailMessage, Notice, Questionnaire, Version
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bilan_clas.server.mail")  # shown by `serve` (request_log.log_to_stderr)
 
 TRANSMITTED, RETURNED, VALIDATED, DIGEST = "transmitted", "returned", "validated", "digest"
 KIND_LABELS = {TRANSMITTED: "transmis", RETURNED: "à corriger", VALIDATED: "validé", DIGEST: "récapitulatif"}
