@@ -79,12 +79,9 @@ class QuestionWidget(QFrame):
 
         self.notice_label = _plain_label("notice")
         self.message_label = _plain_label("error")
-        self.reply_button = QPushButton("Répondre à la Caf…")
-        self.reply_button.setAccessibleName(f"Répondre à la remarque de la Caf : {question.label}")
-        self.reply_button.clicked.connect(self._on_reply)
-        self.reply_button.hide()
+        self.reply_button: QPushButton | None = None  # made when a notice here can be answered
+        self._layout = layout
         layout.addWidget(self.notice_label)
-        layout.addWidget(self.reply_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message_label)
         self._read_only = False
 
@@ -145,7 +142,15 @@ class QuestionWidget(QFrame):
         text = "\n".join(lines)
         self.notice_label.setText(text)
         self.notice_label.setVisible(bool(lines))
-        self.reply_button.setVisible(bool(lines) and can_reply)
+        if self.reply_button is None and lines and can_reply:
+            self.reply_button = QPushButton("Répondre à la Caf…")
+            self.reply_button.setAccessibleName(f"Répondre à la remarque de la Caf : {self.question.label}")
+            self.reply_button.clicked.connect(self._on_reply)
+            self._layout.insertWidget(
+                self._layout.indexOf(self.notice_label) + 1, self.reply_button, 0, Qt.AlignmentFlag.AlignLeft
+            )
+        if self.reply_button is not None:
+            self.reply_button.setVisible(bool(lines) and can_reply)
 
     def _on_reply(self) -> None:
         self.reply_requested.emit(self.question.id)

@@ -31,13 +31,13 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from forms.definition import FormDefinition
-from forms.lifecycle import NoticeState, Status
+from forms.lifecycle import Action, NoticeState
 from sync.server.campaigns import local_time
 from sync.server.context import ServerContext
 from sync.server.db import table
 from sync.server.models import Account, CafMail, MailMessage, Notice, Questionnaire, Version
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bilan_clas.server.mail")  # shown by `serve` (request_log.log_to_stderr)
 
 TRANSMITTED, RETURNED, VALIDATED, DIGEST = "transmitted", "returned", "validated", "digest"
 KIND_LABELS = {TRANSMITTED: "transmis", RETURNED: "à corriger", VALIDATED: "validé", DIGEST: "récapitulatif"}
@@ -162,9 +162,9 @@ def on_transmitted(
     )  # fmt: skip
 
 
-def on_state(ctx: ServerContext, session: Session, q: Questionnaire, now: dt.datetime) -> None:
-    """The Caf returned or validated `q` (its new state is set): tell the partner."""
-    if not enabled(ctx) or q.state not in (Status.A_CORRIGER, Status.VALIDE):
+def on_review(ctx: ServerContext, session: Session, q: Questionnaire, review: Action, now: dt.datetime) -> None:
+    """The Caf returned (Action.RETURN) or validated (Action.VALIDATE) `q`: tell the partner."""
+    if not enabled(ctx) or review not in (Action.RETURN, Action.VALIDATE):
         return
     partner = session.get(Account, q.organisation_id)
     current = session.get(Version, q.current_version_id)
@@ -172,7 +172,7 @@ def on_state(ctx: ServerContext, session: Session, q: Questionnaire, now: dt.dat
     assert current is not None
     definition = _definition(ctx, q.form_id, q.form_version)
     action = _action(definition, json.loads(current.answers_json))
-    if q.state == Status.VALIDE:
+    if review is Action.VALIDATE:
         kind, subject = VALIDATED, f"Bilan Clas : questionnaire validé par la Caf — {action}"
         text = (
             f"Bonjour,\n\nVotre Caf a validé le questionnaire de bilan Clas de {action}{_campaign(definition)} "

@@ -156,7 +156,7 @@ def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, action: A
         session.add(q)
         feed.emit(session, q.organisation_id, qid, [state_data(q, now)], now)
         audit(session, reviewer, q, action.value, {"state": target.value, "version_id": str(q.current_version_id)}, now)
-        mail.on_state(ctx, session, q, now)
+        mail.on_review(ctx, session, q, action, now)
         organisation = session.get(Account, q.organisation_id)
         assert organisation is not None
         return review_summary(q, organisation, _open_counts(session, [qid]).get(qid, 0))

@@ -232,7 +232,7 @@ def test_negative_control_without_the_durable_queue_messages_are_lost(
 
 
 def test_no_smtp_server_no_mail_said_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="sync.server.mail")
+    caplog.set_level(logging.INFO, logger="bilan_clas.server.mail")
     server, live = serve(tmp_path, None)
     try:
         server.partner().transmit()

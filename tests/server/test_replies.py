@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from sync import protocol as p
+from sync.server.cli import main as server_main
 from sync.server.replies import replies_for
 from tests.server.conftest import Client, Server, problem
 
@@ -84,3 +87,16 @@ def test_replies_are_scoped_and_follow_the_lifecycle(server: Server) -> None:
     problem(_reply(partner, qid, nid, uuid.uuid4(), "Trop tard."), 409, p.NOT_EDITABLE)
     with server.ctx.db.read() as session:
         assert replies_for(session, qid) == {}
+
+
+def test_review_show_prints_the_replies_under_their_notice(server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    partner, reviewer = server.partner(), server.reviewer()
+    qid, _ = partner.transmit()
+    nid = _notice(reviewer, qid)
+    assert _reply(partner, qid, nid, uuid.uuid4(), "Chiffre corrigé : 26 familles.").status_code == 201
+    url = server.ctx.settings.database_url
+    assert server_main(["review", "show", str(qid), "--database-url", url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    notice_line = next(n for n, line in enumerate(lines) if "Le nombre de familles semble faible." in line)
+    assert "↳ réponse du " in lines[notice_line + 1]
+    assert f"({partner.email}) : Chiffre corrigé : 26 familles." in lines[notice_line + 1]

@@ -3,11 +3,18 @@
 The partner writes a reply offline; the sync sends it after the versions with its client-made id.
 A crash after the server committed, a retry, a second sync or a second computer never make the
 server hold it twice, and it reaches the second computer as « envoyée ». Under the fault proxy,
-replies arrive exactly once; the negative control (a new id per attempt) makes duplicates.
+replies arrive exactly once; the negative control (a new id per attempt) makes duplicates. A child
+process killed with SIGKILL while the proxy holds its reply POST converges exactly once too.
 """
 
 from __future__ import annotations
 
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -29,7 +36,8 @@ from sync.replies import push_replies
 from sync.server import models as server_models
 from tests.server.conftest import PASSWORD, Client
 from tests.sync.proxy import FaultProxy
-from tests.sync.support import LiveServer, chaos_seed, fast_synchroniser, fill_and_transmit
+from tests.sync.support import LiveServer, chaos_seed, fast_synchroniser, fill_and_transmit, integrity_check
+from tests.sync.test_kill import KillSwitch, Plan
 
 REPLIES = 100
 FAULT_RATE = 0.30
@@ -222,3 +230,67 @@ def test_negative_control_a_new_reply_id_per_attempt_makes_duplicates(
     print(figures)
     held = Counter(r.message for r in server_replies(live_server))
     assert sum(held.values()) > REPLIES, figures  # retries after a commit executed again under a new id
+
+
+KILL_REPLIES = 20
+KILLS = 8
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_kill_9_while_replies_are_sent_converges_exactly_once(
+    client_store: Store, live_server: LiveServer, partner: Client, reviewer: Client, tmp_path: Path
+) -> None:
+    """A child process syncs; the parent kills it (SIGKILL) while the proxy holds a reply POST, before
+    or after the server committed it; new children finish the work. Each reply is held exactly once."""
+    seed = chaos_seed()
+    rng = random.Random(seed)
+    pairs = noticed(client_store, reviewer, 5)
+    replies = Replies(client_store)
+    for n in range(KILL_REPLIES):
+        replies.add(pairs[n % len(pairs)][1], f"Réponse n°{n} à la Caf.")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BILAN_CLAS_TEST_TOKEN": credentials.load_token(live_server.url, partner.email) or "",
+    }
+    wake = threading.Event()
+    switch = KillSwitch(wake)
+    landed = rounds = 0
+    command = [sys.executable, "-m", "tests.sync.sync_child", str(client_store.path.parent)]
+    with FaultProxy(live_server.port, seed=seed, on_request=switch.hook, on_response=switch.hook) as proxy:
+        while replies.count(ReplyState.PENDING) or landed < KILLS:
+            rounds += 1
+            assert rounds <= 60, f"seed={seed}: no convergence ({landed} kills)"
+            where = rng.choice(("request", "response"))
+            plan = Plan(where, rng.randint(1, 3), "POST", forward=rng.random() < 0.5) if landed < KILLS else None
+            wake.clear()
+            switch.arm(plan)
+            child = subprocess.Popen([*command, proxy.url], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+
+            def read(child: subprocess.Popen[str] = child) -> None:
+                assert child.stdout is not None
+                for _line in child.stdout:
+                    pass
+                wake.set()  # end of output: the child finished
+
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            assert wake.wait(120), f"seed={seed}: round {rounds} ({plan}) never reached its moment"
+            if plan is not None and switch.fired and child.poll() is None:
+                child.send_signal(signal.SIGKILL)
+            code = child.wait(60)
+            switch.release()
+            reader.join(60)
+            if code == -signal.SIGKILL:
+                landed += 1
+            else:
+                assert code in (0, 4), f"seed={seed}: round {rounds} exit {code}"
+    held = Counter(r.message for r in server_replies(live_server))
+    figures = f"seed={seed}: {rounds} rounds, {landed} SIGKILLs, server holds {sum(held.values())} replies"
+    print(figures)
+    assert landed >= KILLS, figures
+    assert len(held) == KILL_REPLIES, figures
+    assert set(held.values()) == {1}, figures
+    assert replies.count(ReplyState.SENT) == KILL_REPLIES, figures
+    assert integrity_check(client_store.path) == "ok", figures
