@@ -160,6 +160,10 @@ class HomeView(QWidget):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.delete_button)
 
+        # Tab order: search, status filter, sort, then the list (the list was created first).
+        QWidget.setTabOrder(self.search_edit, self.status_filter)
+        QWidget.setTabOrder(self.status_filter, self.sort_box)
+        QWidget.setTabOrder(self.sort_box, self.tree)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(title)

@@ -85,14 +85,16 @@ class BatchSynchroniser(Synchroniser):
                     return {i.op_id for i in pending}
                 continue
             retry: list[OutboxItem] = []
+            receipts: list[tuple[str, int, str]] = []
+            stale: list[tuple[OutboxItem, StaleBase]] = []
             last_error: Transient | None = None
             for item, reply in zip(pending, replies, strict=True):
                 try:
                     accepted = item_receipt(reply)
                 except AuthRequired:
                     raise
-                except StaleBase as stale:
-                    self._settle_stale(item, stale, result)
+                except StaleBase as conflict:
+                    stale.append((item, conflict))
                     continue
                 except Refused as refusal:
                     self.outbox.mark_refused(item.op_id, code=refusal.code, message=str(refusal))
@@ -102,8 +104,13 @@ class BatchSynchroniser(Synchroniser):
                     retry.append(item)
                     last_error = error
                     continue
-                self.outbox.mark_sent(item.op_id, server_rev=accepted.server_rev, state=accepted.state)
-                result.sent += 1
+                receipts.append((item.op_id, accepted.server_rev, accepted.state))
+            # Every receipt of the request in one local transaction. A crash before it commits leaves
+            # them pending: the next sync sends them again under the same keys, and the server replays.
+            self.outbox.mark_sent_many(receipts)
+            result.sent += len(receipts)
+            for item, refused_stale in stale:  # after the receipts: settling pulls the feed, which holds them
+                self._settle_stale(item, refused_stale, result)
             pending = retry
             if pending and last_error is not None and not self._wait(pending, last_error, attempt):
                 result.deferred += len(pending)

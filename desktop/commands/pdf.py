@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -70,7 +71,9 @@ def _export_all(args: argparse.Namespace) -> int:
         if args.form and not any(d.id == args.form for d in store.registry.all()):
             raise CommandError(f"Formulaire inconnu : {args.form}.")
         try:
-            written = export_all(store, out_dir, form_id=args.form, on_progress=progress)
+            # Both cores when there are many (a process pool); the app keeps its one worker thread.
+            workers = min(4, os.cpu_count() or 1)
+            written = export_all(store, out_dir, form_id=args.form, on_progress=progress, workers=workers)
         except ExportError as error:
             if not error.written and not error.failures:
                 raise CommandError(str(error)) from None

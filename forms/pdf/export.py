@@ -11,7 +11,8 @@ from pathlib import Path
 
 from forms.pdf.bilan import render_bilan
 from forms.pdf.data import bilan_from_store
-from forms.store import Store, StoreError
+from forms.registry import FormRegistry
+from forms.store import QuestionnaireInfo, Store, StoreError
 
 Progress = Callable[[int, int], None]
 MAX_NAME_BYTES = 150  # well under the 255-byte limit of common file systems, room for " (12).pdf"
@@ -75,13 +76,16 @@ def export_all(
     form_id: str | None = None,
     on_progress: Progress | None = None,
     generated_at: dt.datetime | None = None,
+    workers: int = 1,
 ) -> list[Path]:
     """Write the bilan of every questionnaire (of `form_id` only, if given) into `out_dir`.
 
     Files of the same name in `out_dir` are replaced. One questionnaire that fails does not stop
     the others: when any failed, ExportError is raised at the end, with what was written.
     Runs wherever it is called (a worker thread in the GUI); `on_progress(done, total)` is called
-    on that same thread, first with done = 0.
+    on that same thread, first with done = 0. With `workers` > 1 and many bilans, they are rendered
+    by a pool of that many processes (each with its own connection to the store), the names chosen
+    here beforehand, so that the files are the same as with one process.
     """
     moment = generated_at or dt.datetime.now().astimezone()
     try:
@@ -96,6 +100,9 @@ def export_all(
     used: set[str] = set()
     written: list[Path] = []
     failures: list[tuple[str, str]] = []
+    if workers > 1 and total >= POOL_AT_LEAST:
+        _export_in_pool(store, out_dir, questionnaires, moment, workers, on_progress, written, failures)
+        questionnaires = []
     for done, info in enumerate(questionnaires, 1):
         try:
             bilan = bilan_from_store(store, info.uuid)
@@ -119,3 +126,77 @@ def export_all(
             failures,
         )
     return written
+
+
+POOL_AT_LEAST = 16  # below, starting the processes costs more than it saves
+
+
+def _export_in_pool(
+    store: Store,
+    out_dir: Path,
+    questionnaires: list[QuestionnaireInfo],
+    moment: dt.datetime,
+    workers: int,
+    on_progress: Progress | None,
+    written: list[Path],
+    failures: list[tuple[str, str]],
+) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    used: set[str] = set()
+    targets: dict[str, tuple[QuestionnaireInfo, Path]] = {}
+    for info in questionnaires:  # names first, in title order, exactly as the one-process path
+        try:
+            year = store.definition(info.uuid).campaign.school_year
+        except StoreError as error:
+            failures.append((info.title, str(error)))
+            continue
+        targets[info.uuid] = (info, out_dir / _unique(f"{safe_file_name(info.title)} - bilan {year}", used))
+    total, done = len(questionnaires), len(failures)
+    if on_progress and done:
+        on_progress(done, total)
+    # spawn, not fork: the caller may be a GUI thread or hold SQLite connections.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_open_worker, initargs=(store.path, store.registry)
+    ) as pool:
+        futures = {pool.submit(_render_one, uuid, path, moment): uuid for uuid, (_info, path) in targets.items()}
+        outcomes: dict[str, str | None] = {}
+        for future in as_completed(futures):
+            uuid = futures[future]
+            try:
+                outcomes[uuid] = future.result()
+            except Exception as error:  # a worker that died: that bilan fails, not the others
+                outcomes[uuid] = f"erreur inattendue ({type(error).__name__} : {error})"
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+    for uuid, (info, path) in targets.items():  # the written list in title order, as the one-process path
+        reason = outcomes.get(uuid)
+        if reason is None:
+            written.append(path)
+        else:
+            failures.append((info.title, reason))
+
+
+_worker_store: Store | None = None
+
+
+def _open_worker(db_path: Path, registry: FormRegistry) -> None:
+    global _worker_store  # noqa: PLW0603 - one store per worker process, opened once
+    _worker_store = Store(db_path, registry)
+
+
+def _render_one(questionnaire_uuid: str, path: Path, moment: dt.datetime) -> str | None:
+    """In a worker: render one bilan; None when written, else the French reason."""
+    assert _worker_store is not None
+    try:
+        render_bilan(path, bilan_from_store(_worker_store, questionnaire_uuid), generated_at=moment)
+    except StoreError as error:
+        return str(error)
+    except OSError as error:
+        return f"écriture impossible ({os_error_message(error)})"
+    except Exception as error:  # noqa: BLE001 - one odd questionnaire must not stop the others
+        return f"erreur inattendue ({type(error).__name__} : {error})"
+    return None

@@ -118,14 +118,19 @@ class Outbox:
 
     def mark_sent(self, op_id: str, *, server_rev: int, state: str) -> None:
         """The server holds this version: done, and the questionnaire takes the server's state."""
+        self.mark_sent_many([(op_id, server_rev, state)])
+
+    def mark_sent_many(self, receipts: list[tuple[str, int, str]]) -> None:
+        """mark_sent for each (op id, server rev, state), all in one transaction (one fsync for a batch)."""
         now = _iso(utc_now())
         with self.store._write() as c:
-            item = c.execute(select(_O).where(_O.c.op_id == op_id)).first()
-            if item is None:
-                return
-            c.execute(update(_O).where(_O.c.op_id == op_id).values(state=OutboxState.DONE, updated_at=now))
-            c.execute(update(_V).where(_V.c.version_id == op_id).values(server_rev=server_rev))
-            self._settle(c, item.questionnaire_uuid, op_id, state, now)
+            for op_id, server_rev, state in receipts:
+                item = c.execute(select(_O).where(_O.c.op_id == op_id)).first()
+                if item is None:
+                    continue
+                c.execute(update(_O).where(_O.c.op_id == op_id).values(state=OutboxState.DONE, updated_at=now))
+                c.execute(update(_V).where(_V.c.version_id == op_id).values(server_rev=server_rev))
+                self._settle(c, item.questionnaire_uuid, op_id, state, now)
 
     def _settle(self, c: Connection, questionnaire_uuid: str, version_id: str, state: str, now: str) -> None:
         """After an accepted version: it becomes the base; the status follows unless another send is queued."""

@@ -54,6 +54,18 @@ _N = Notice.__table__  # type: ignore[attr-defined]
 _P = Profile.__table__  # type: ignore[attr-defined]
 
 
+_EDITABLE = states_allowing(Action.EDIT)
+_TOUCH_EDITABLE = (
+    f"UPDATE questionnaire SET updated_at = ? WHERE uuid = ? AND status IN ({', '.join('?' * len(_EDITABLE))})"
+)
+_UPSERT_ANSWER = (
+    "INSERT INTO answer (questionnaire_uuid, question_id, value, updated_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (questionnaire_uuid, question_id) "
+    "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+)
+_DELETE_ANSWER = "DELETE FROM answer WHERE questionnaire_uuid = ? AND question_id = ?"
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -341,25 +353,14 @@ class Store:
         moment = utc_now()
         now = _iso(moment)
         with self._write() as c:
-            self._touch_editable(c, questionnaire_uuid, now)
+            # Plain SQL, prepared once by sqlite3's statement cache: the autosave path builds no SQL.
+            touched = c.exec_driver_sql(_TOUCH_EDITABLE, (now, questionnaire_uuid, *_EDITABLE)).rowcount
+            if not touched:
+                self._touch_editable(c, questionnaire_uuid, now)  # says why (not found, not editable)
             if question_id in encoded:
-                c.execute(
-                    insert(_A)
-                    .values(
-                        questionnaire_uuid=questionnaire_uuid,
-                        question_id=question_id,
-                        value=encoded[question_id],
-                        updated_at=now,
-                    )
-                    .on_conflict_do_update(
-                        index_elements=["questionnaire_uuid", "question_id"],
-                        set_={"value": encoded[question_id], "updated_at": now},
-                    )
-                )
+                c.exec_driver_sql(_UPSERT_ANSWER, (questionnaire_uuid, question_id, encoded[question_id], now))
             else:
-                c.execute(
-                    delete(_A).where(_A.c.questionnaire_uuid == questionnaire_uuid, _A.c.question_id == question_id)
-                )
+                c.exec_driver_sql(_DELETE_ANSWER, (questionnaire_uuid, question_id))
         return moment
 
     def replace_answers(self, questionnaire_uuid: str, answers: Mapping[str, Any], title: str | None = None) -> None:

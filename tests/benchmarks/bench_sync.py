@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -76,6 +77,8 @@ def start_server(database: Path, port: int) -> subprocess.Popen[str]:
     assert process.stderr is not None
     for line in process.stderr:
         if "Uvicorn running on" in line:
+            # Keep reading its log: a full pipe would block the server mid-request (seen at 500 PUTs).
+            threading.Thread(target=process.stderr.read, daemon=True).start()
             return process
     raise RuntimeError(f"le serveur n'a pas démarré (code {process.wait()})")
 

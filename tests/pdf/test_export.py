@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -82,3 +83,35 @@ def test_nothing_to_export(store: Store, tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     assert export_all(store, tmp_path / "vide", on_progress=lambda d, t: calls.append((d, t))) == []
     assert calls == [(0, 0)]
+
+
+def test_a_process_pool_writes_the_same_files_and_reports_the_same_failures(
+    store: Store, make: Make, data_dir: Path, tmp_path: Path
+) -> None:
+    for number in range(17):  # enough for the pool (POOL_AT_LEAST)
+        make(title=f"Action {number % 5}")
+    make({"q_text": "Essai"}, form_id="clas-essai", title="Formulaire disparu")
+    reopened = Store.open(data_dir, FormRegistry.load())  # without the test definitions: one failure
+    try:
+        results = {}
+        moment = dt.datetime(2025, 6, 30, 18, 0, tzinfo=dt.UTC)  # the same print date on both sides
+        for workers in (1, 2):
+            calls: list[tuple[int, int]] = []
+            with pytest.raises(ExportError) as caught:
+                export_all(
+                    reopened,
+                    tmp_path / f"out-{workers}",
+                    generated_at=moment,
+                    workers=workers,
+                    on_progress=lambda d, t, seen=calls: seen.append((d, t)),
+                )
+            results[workers] = caught.value
+            assert calls[0] == (0, 18)
+            assert calls[-1] == (18, 18)
+    finally:
+        reopened.close()
+    one, pool = results[1], results[2]
+    assert [p.name for p in pool.written] == [p.name for p in one.written]
+    assert len(pool.written) == 17
+    assert pool.failures == one.failures
+    assert all(pdf_text(a) == pdf_text(b) for a, b in zip(one.written, pool.written, strict=True))
