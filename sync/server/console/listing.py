@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from forms.definition import FormDefinition
 from forms.lifecycle import NoticeState, Status
@@ -45,6 +45,7 @@ class Row:
     open_notices: int
     updated_at: dt.datetime
     search: str  # folded text searched by the search box
+    folded: tuple[str, str, str]  # organisation, action, commune without case or accents, for sorting
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,68 @@ def roles_of(definition: FormDefinition | None, answers: dict[str, Any]) -> tupl
     )
 
 
+class RowsCache:
+    """The rows of one Caf and campaign, kept while a cheap fingerprint of them is unchanged.
+
+    Every change that shows in the list moves the fingerprint: a new version or a state change moves
+    `updated_at` and `server_rev`, a notice moves the notice counts."""
+
+    def __init__(self) -> None:
+        self.roles = RoleCache()
+        self._rows: dict[tuple[str, str], tuple[tuple[Any, ...], list[Row]]] = {}
+        self._boards: dict[tuple[str, str], tuple[tuple[Any, ...], Dashboard]] = {}
+        self._lock = threading.Lock()
+
+    def rows(self, ctx: ServerContext, caf: str, form_id: str) -> list[Row]:
+        stamp = fingerprint(ctx, caf, form_id)
+        with self._lock:
+            hit = self._rows.get((caf, form_id))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        rows = rows_of(ctx, self.roles, caf, form_id)
+        with self._lock:
+            self._rows[(caf, form_id)] = (stamp, rows)
+        return rows
+
+    def dashboard(self, ctx: ServerContext, caf: str, definition: FormDefinition) -> Dashboard:
+        """The dashboard, computed again only when the questionnaires, the partners, the number of
+        funded actions, the window or the day changed."""
+        with ctx.db.read() as session:
+            funded_row = session.get(FundedActions, (caf, definition.id))
+            window = campaigns.window(session, definition)
+        key = (
+            fingerprint(ctx, caf, definition.id),
+            funded_row.count if funded_row else None,
+            window,
+            campaigns.local_today(ctx.now()),
+        )
+        with self._lock:
+            hit = self._boards.get((caf, definition.id))
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        board = dashboard(ctx, caf, definition)
+        with self._lock:
+            self._boards[(caf, definition.id)] = (key, board)
+        return board
+
+
+def fingerprint(ctx: ServerContext, caf: str, form_id: str) -> tuple[Any, ...]:
+    with ctx.db.read() as session:
+        connection = session.connection()
+        questionnaires = connection.execute(
+            select(func.count(), func.max(_Q.c.updated_at), func.sum(_Q.c.server_rev)).where(
+                _Q.c.caf == caf, _Q.c.form_id == form_id
+            )
+        ).one()
+        notices = connection.execute(
+            select(func.count(), func.sum(case((_N.c.status == NoticeState.OPEN.value, 1), else_=0)))
+            .join(_Q, _Q.c.id == _N.c.questionnaire_id)
+            .where(_Q.c.caf == caf, _Q.c.form_id == form_id)
+        ).one()
+        names = connection.execute(select(func.count(), func.max(_A.c.id)).where(_A.c.caf == caf)).one()
+    return (*questionnaires, *notices, *names)
+
+
 def rows_of(ctx: ServerContext, cache: RoleCache, caf: str, form_id: str) -> list[Row]:
     """Every questionnaire of the Caf in the campaign, as list rows (unsorted)."""
     query = (
@@ -131,9 +194,14 @@ def rows_of(ctx: ServerContext, cache: RoleCache, caf: str, form_id: str) -> lis
         found = connection.execute(query).all()
         counts = {qid: int(n) for qid, n in connection.execute(counts_query).all()}
     roles = cache.get_many(ctx, {r.current_version_id: (r.form_id, r.form_version) for r in found})
+    folded_names: dict[str, str] = {}
     rows = []
     for r in found:
         action, commune, siret = roles.get(r.current_version_id, ("", "", ""))
+        name = folded_names.get(r.name)
+        if name is None:
+            name = folded_names[r.name] = fold(r.name)
+        folded = (name, fold(action), fold(commune))
         rows.append(
             Row(
                 questionnaire_id=r.id,
@@ -146,16 +214,17 @@ def rows_of(ctx: ServerContext, cache: RoleCache, caf: str, form_id: str) -> lis
                 version=r.server_rev,
                 open_notices=counts.get(r.id, 0),
                 updated_at=r.updated_at,
-                search=fold(f"{r.name}\n{action}\n{commune}\n{siret}"),
+                search="\n".join((*folded, siret)),
+                folded=folded,
             )
         )
     return rows
 
 
 _SORT_KEYS: dict[str, Any] = {
-    "organisation": lambda r: fold(r.organisation),
-    "action": lambda r: fold(r.action),
-    "commune": lambda r: fold(r.commune),
+    "organisation": lambda r: r.folded[0],
+    "action": lambda r: r.folded[1],
+    "commune": lambda r: r.folded[2],
     "state": lambda r: r.state.label,
     "version": lambda r: r.version,
     "notices": lambda r: r.open_notices,
@@ -188,7 +257,8 @@ class Dashboard:
     opens: dt.date
     closes: dt.date
     days_left: int
-    per_day: list[tuple[dt.date, int]]  # first transmissions per French calendar day, opens..closes
+    per_day: list[tuple[dt.date, int]]  # first transmissions per French calendar day (or week), opens..closes
+    weekly: bool  # a window over two months long is counted per week (starting on the dates given)
     to_remind: list[Account]  # partners of the Caf with no questionnaire in the campaign
 
 
@@ -236,6 +306,13 @@ def dashboard(ctx: ServerContext, caf: str, definition: FormDefinition) -> Dashb
         after = outside - before
         per_day[0] = (per_day[0][0], per_day[0][1] + before)
         per_day[-1] = (per_day[-1][0], per_day[-1][1] + after)
+    weekly = len(per_day) > 62
+    if weekly:
+        weeks: dict[dt.date, int] = {}
+        for day, n in per_day:
+            monday = day - dt.timedelta(days=day.weekday())
+            weeks[monday] = weeks.get(monday, 0) + n
+        per_day = sorted(weeks.items())
     today = campaigns.local_today(ctx.now())
     funded = funded_row.count if funded_row is not None else None
     return Dashboard(
@@ -247,6 +324,7 @@ def dashboard(ctx: ServerContext, caf: str, definition: FormDefinition) -> Dashb
         closes=closes,
         days_left=max(0, (closes - today).days),
         per_day=per_day,
+        weekly=weekly,
         to_remind=list(remind),
     )
 

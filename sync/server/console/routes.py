@@ -217,7 +217,8 @@ async def dashboard(request: Request, campagne: str | None = None) -> Response:
     agent = await agent_of(request)
     ctx = ctx_of(request)
     definition = chosen_campaign(ctx, campagne)
-    board = await run_in_threadpool(listing.dashboard, ctx, agent.account.caf, definition)
+    cache: listing.RowsCache = request.app.state.console_rows
+    board = await run_in_threadpool(cache.dashboard, ctx, agent.account.caf, definition)
     return page(
         request,
         "dashboard.html",
@@ -268,8 +269,8 @@ async def questionnaire_list(request: Request) -> Response:
         number = int(params.get("page") or 1)
     except ValueError:
         number = 1
-    cache: listing.RoleCache = request.app.state.console_roles
-    rows = await run_in_threadpool(listing.rows_of, ctx, cache, agent.account.caf, definition.id)
+    cache: listing.RowsCache = request.app.state.console_rows
+    rows = await run_in_threadpool(cache.rows, ctx, agent.account.caf, definition.id)
     result = listing.page_of(rows, state=state or None, search=search, sort=sort, descending=descending, page=number)
     base = {"campagne": definition.id, "etat": state, "q": search}
 
