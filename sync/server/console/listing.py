@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from forms.definition import FormDefinition
 from forms.lifecycle import NoticeState, Status
@@ -25,9 +25,9 @@ from sync.server import campaigns
 from sync.server.accounts import PARTNER
 from sync.server.context import ServerContext
 from sync.server.db import table
-from sync.server.models import Account, FundedActions, Notice, Questionnaire, Version
+from sync.server.models import Account, FeedChange, FundedActions, Notice, Questionnaire, Version
 
-_Q, _A, _V, _N = table(Questionnaire), table(Account), table(Version), table(Notice)
+_Q, _A, _V, _N, _F = table(Questionnaire), table(Account), table(Version), table(Notice), table(FeedChange)
 PAGE_SIZE = 50
 SORTS = ("organisation", "action", "commune", "state", "version", "notices", "updated")
 
@@ -107,22 +107,21 @@ def roles_of(definition: FormDefinition | None, answers: dict[str, Any]) -> tupl
 class RowsCache:
     """The rows of one Caf and campaign, kept while a cheap fingerprint of them is unchanged.
 
-    Every change that shows in the list moves the fingerprint: a new version or a state change moves
-    `updated_at` and `server_rev`, a notice moves the notice counts."""
+    Every change that shows in the list moves the fingerprint (see `fingerprint`)."""
 
     def __init__(self) -> None:
         self.roles = RoleCache()
-        self._rows: dict[tuple[str, str], tuple[tuple[Any, ...], list[Row]]] = {}
+        self._rows: dict[tuple[str, str], tuple[tuple[Any, ...], RowSet]] = {}
         self._boards: dict[tuple[str, str], tuple[tuple[Any, ...], Dashboard]] = {}
         self._lock = threading.Lock()
 
-    def rows(self, ctx: ServerContext, caf: str, form_id: str) -> list[Row]:
+    def rows(self, ctx: ServerContext, caf: str, form_id: str) -> RowSet:
         stamp = fingerprint(ctx, caf, form_id)
         with self._lock:
             hit = self._rows.get((caf, form_id))
         if hit is not None and hit[0] == stamp:
             return hit[1]
-        rows = rows_of(ctx, self.roles, caf, form_id)
+        rows = RowSet(rows_of(ctx, self.roles, caf, form_id))
         with self._lock:
             self._rows[(caf, form_id)] = (stamp, rows)
         return rows
@@ -150,20 +149,14 @@ class RowsCache:
 
 
 def fingerprint(ctx: ServerContext, caf: str, form_id: str) -> tuple[Any, ...]:
+    """Two primary-key maxima: every change a list or a dashboard shows (a version, a state, a notice
+    created or resolved) writes a feed row in its transaction, and a new partner a new account row."""
+    del caf, form_id  # global on purpose: two index lookups, whatever the number of questionnaires
     with ctx.db.read() as session:
         connection = session.connection()
-        questionnaires = connection.execute(
-            select(func.count(), func.max(_Q.c.updated_at), func.sum(_Q.c.server_rev)).where(
-                _Q.c.caf == caf, _Q.c.form_id == form_id
-            )
-        ).one()
-        notices = connection.execute(
-            select(func.count(), func.sum(case((_N.c.status == NoticeState.OPEN.value, 1), else_=0)))
-            .join(_Q, _Q.c.id == _N.c.questionnaire_id)
-            .where(_Q.c.caf == caf, _Q.c.form_id == form_id)
-        ).one()
-        names = connection.execute(select(func.count(), func.max(_A.c.id)).where(_A.c.caf == caf)).one()
-    return (*questionnaires, *notices, *names)
+        last_change = connection.execute(select(func.max(_F.c.id))).scalar()
+        last_account = connection.execute(select(func.max(_A.c.id))).scalar()
+    return (last_change, last_account)
 
 
 def rows_of(ctx: ServerContext, cache: RoleCache, caf: str, form_id: str) -> list[Row]:
@@ -232,17 +225,39 @@ _SORT_KEYS: dict[str, Any] = {
 }
 
 
-def page_of(rows: list[Row], *, state: str | None, search: str, sort: str, descending: bool, page: int) -> Page:
+class RowSet:
+    """The rows of a list, with each column's ascending order computed once and kept."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+        self._orders: dict[str, list[Row]] = {}
+        self._lock = threading.Lock()
+
+    def ordered(self, sort: str) -> list[Row]:
+        with self._lock:
+            found = self._orders.get(sort)
+        if found is None:
+            key = _SORT_KEYS.get(sort, _SORT_KEYS["updated"])
+            found = sorted(self.rows, key=lambda r: (key(r), r.questionnaire_id))
+            with self._lock:
+                self._orders[sort] = found
+        return found
+
+
+def page_of(
+    rows: RowSet | list[Row], *, state: str | None, search: str, sort: str, descending: bool, page: int
+) -> Page:
+    ordered = (rows if isinstance(rows, RowSet) else RowSet(rows)).ordered(sort)
+    if descending:
+        ordered = ordered[::-1]
     if state:
-        rows = [r for r in rows if r.state.value == state]
+        ordered = [r for r in ordered if r.state.value == state]
     words = fold(search).split()
     if words:
-        rows = [r for r in rows if all(w in r.search for w in words)]
-    key = _SORT_KEYS.get(sort, _SORT_KEYS["updated"])
-    rows = sorted(rows, key=lambda r: (key(r), r.questionnaire_id), reverse=descending)
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
+        ordered = [r for r in ordered if all(w in r.search for w in words)]
+    pages = max(1, -(-len(ordered) // PAGE_SIZE))
     page = min(max(1, page), pages)
-    return Page(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(rows), page, pages)
+    return Page(ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(ordered), page, pages)
 
 
 # --- dashboard ---------------------------------------------------------------------------------
