@@ -4,9 +4,11 @@ signs in like a browser (cookies, CSRF tokens read from the pages)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -19,7 +21,16 @@ from sync.server.app import create_app
 from sync.server.context import ServerContext
 from sync.server.settings import Settings
 from tests.forms.sample_answers import FORM_ID
-from tests.server.conftest import FAST_HASHER, PASSWORD, TIMEOUT, Client, Clock, Server
+from tests.server.conftest import (
+    FAST_HASHER,
+    PASSWORD,
+    POSTGRES_ENV,
+    TIMEOUT,
+    Client,
+    Clock,
+    Server,
+    fresh_postgres_database,
+)
 from tests.support.live_server import ThreadedUvicorn
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -88,10 +99,9 @@ def like_serve(live: ThreadedUvicorn, *, trust_proxy: bool = False) -> ThreadedU
     return live
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+@contextmanager
+def console_server(url: str) -> Iterator[ConsoleServer]:
     clock = Clock()
-    url = f"sqlite:///{tmp_path_factory.mktemp('console')}/server.sqlite3"
     ctx = ServerContext.open(Settings(database_url=url, clock=clock), hasher=FAST_HASHER)
     campaigns.set_window(ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2030, 12, 31))
     live = like_serve(ThreadedUvicorn(create_app(ctx=ctx))).start()
@@ -100,6 +110,31 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
     finally:
         live.stop()
         ctx.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    """The console on SQLite and on PostgreSQL (as tests/server: skipped locally without
+    BILAN_CLAS_TEST_POSTGRES_URL, a failure under CI=true)."""
+    if request.param == "sqlite":
+        with console_server(f"sqlite:///{tmp_path_factory.mktemp('console')}/server.sqlite3") as found:
+            yield found
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{POSTGRES_ENV} is required under CI=true")
+        pytest.skip(f"{POSTGRES_ENV} not set")
+    label = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")[:20]
+    with fresh_postgres_database(base, f"console_{label}") as url, console_server(url) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    """SQLite only: for the browser tests, which test the pages rather than the database."""
+    with console_server(f"sqlite:///{tmp_path_factory.mktemp('console')}/server.sqlite3") as found:
+        yield found
 
 
 def new_id() -> uuid.UUID:

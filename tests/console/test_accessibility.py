@@ -27,6 +27,12 @@ AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
+def server(sqlite_server: ConsoleServer) -> ConsoleServer:
+    """The browser tests test the pages: SQLite only (the HTTP tests run on PostgreSQL too)."""
+    return sqlite_server
+
+
+@pytest.fixture(scope="module")
 def driver() -> Iterator[WebDriver]:
     with chromium() as found:
         yield found

@@ -94,6 +94,12 @@ def with_browser_cookies(driver: WebDriver) -> requests.Session:
     return session
 
 
+@pytest.fixture(scope="module")
+def server(sqlite_server: ConsoleServer) -> ConsoleServer:
+    """The browser tests test the pages: SQLite only (the HTTP tests run on PostgreSQL too)."""
+    return sqlite_server
+
+
 @pytest.fixture
 def driver() -> Iterator[WebDriver]:
     with chromium() as found:

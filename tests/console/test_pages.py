@@ -14,11 +14,12 @@ import requests
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from sync import protocol as p
 from sync.server import accounts, review
 from sync.server.console import listing
 from tests.console.conftest import ConsoleServer, form_fields
-from tests.forms.sample_answers import FORM_ID, complete_answers
-from tests.server.conftest import PASSWORD
+from tests.forms.sample_answers import DOCUMENT, DOCUMENT_BYTES, FORM_ID, complete_answers
+from tests.server.conftest import PASSWORD, version_body
 
 ROW = re.compile(r'<a href="/caf/questionnaires/([0-9a-f-]{36})">')
 
@@ -183,3 +184,26 @@ def test_exports_csv_xlsx_and_zip_read_back(server: ConsoleServer) -> None:
         text = PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
         assert "Réussir Ensemble" in text
     assert uuid.UUID(qids[0])
+
+
+def test_the_agent_downloads_the_partners_document(server: ConsoleServer) -> None:
+    partner = server.partner(caf="07")
+    qid = uuid.uuid4()
+    uploaded = partner.put(
+        f"/questionnaires/{qid}/attachments/{DOCUMENT['sha256']}",
+        data=DOCUMENT_BYTES,
+        headers={"Content-Type": "application/pdf"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    body = version_body(complete_answers(with_document=True), attachments=[p.AttachmentRef.model_validate(DOCUMENT)])
+    assert partner.put_version(qid, uuid.uuid4(), body).status_code == 201
+    agent = server.signed_in(server.reviewer(caf="07"))
+    page = agent.get(f"/caf/questionnaires/{qid}").text
+    link = f"/caf/documents/{qid}/pieces/{DOCUMENT['sha256']}"
+    assert link in page
+    got = agent.get(link)
+    assert got.status_code == 200
+    assert got.content == DOCUMENT_BYTES
+    assert "filename*=UTF-8''Photos%20de%20la%20f%C3%AAte" in got.headers["content-disposition"]
+    other = server.signed_in(server.reviewer(caf="08"))
+    assert other.get(link).status_code == 404

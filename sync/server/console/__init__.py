@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from .listing import RoleCache
+from .listing import RowsCache
 from .routes import HERE, PREFIX, CsrfRefused, NotFound, SignInRequired, page, redirect, router
 
 __all__ = ["mount"]
@@ -14,7 +14,7 @@ __all__ = ["mount"]
 
 def mount(app: FastAPI) -> None:
     """Add the console's pages, its static files and its error pages to the server's app."""
-    app.state.console_roles = RoleCache()
+    app.state.console_rows = RowsCache()
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
 

@@ -25,9 +25,9 @@ from sync.server import campaigns
 from sync.server.accounts import PARTNER
 from sync.server.context import ServerContext
 from sync.server.db import table
-from sync.server.models import Account, FundedActions, Notice, Questionnaire, Version
+from sync.server.models import Account, FeedChange, FundedActions, Notice, Questionnaire, Version
 
-_Q, _A, _V, _N = table(Questionnaire), table(Account), table(Version), table(Notice)
+_Q, _A, _V, _N, _F = table(Questionnaire), table(Account), table(Version), table(Notice), table(FeedChange)
 PAGE_SIZE = 50
 SORTS = ("organisation", "action", "commune", "state", "version", "notices", "updated")
 
@@ -45,6 +45,7 @@ class Row:
     open_notices: int
     updated_at: dt.datetime
     search: str  # folded text searched by the search box
+    folded: tuple[str, str, str]  # organisation, action, commune without case or accents, for sorting
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,61 @@ def roles_of(definition: FormDefinition | None, answers: dict[str, Any]) -> tupl
     )
 
 
+class RowsCache:
+    """The rows of one Caf and campaign, kept while a cheap fingerprint of them is unchanged.
+
+    Every change that shows in the list moves the fingerprint (see `fingerprint`)."""
+
+    def __init__(self) -> None:
+        self.roles = RoleCache()
+        self._rows: dict[tuple[str, str], tuple[tuple[Any, ...], RowSet]] = {}
+        self._boards: dict[tuple[str, str], tuple[tuple[Any, ...], Dashboard]] = {}
+        self._lock = threading.Lock()
+
+    def rows(self, ctx: ServerContext, caf: str, form_id: str) -> RowSet:
+        stamp = fingerprint(ctx, caf, form_id)
+        with self._lock:
+            hit = self._rows.get((caf, form_id))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        rows = RowSet(rows_of(ctx, self.roles, caf, form_id))
+        with self._lock:
+            self._rows[(caf, form_id)] = (stamp, rows)
+        return rows
+
+    def dashboard(self, ctx: ServerContext, caf: str, definition: FormDefinition) -> Dashboard:
+        """The dashboard, computed again only when the questionnaires, the partners, the number of
+        funded actions, the window or the day changed."""
+        with ctx.db.read() as session:
+            funded_row = session.get(FundedActions, (caf, definition.id))
+            window = campaigns.window(session, definition)
+        key = (
+            fingerprint(ctx, caf, definition.id),
+            funded_row.count if funded_row else None,
+            window,
+            campaigns.local_today(ctx.now()),
+        )
+        with self._lock:
+            hit = self._boards.get((caf, definition.id))
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        board = dashboard(ctx, caf, definition)
+        with self._lock:
+            self._boards[(caf, definition.id)] = (key, board)
+        return board
+
+
+def fingerprint(ctx: ServerContext, caf: str, form_id: str) -> tuple[Any, ...]:
+    """Two primary-key maxima: every change a list or a dashboard shows (a version, a state, a notice
+    created or resolved) writes a feed row in its transaction, and a new partner a new account row."""
+    del caf, form_id  # global on purpose: two index lookups, whatever the number of questionnaires
+    with ctx.db.read() as session:
+        connection = session.connection()
+        last_change = connection.execute(select(func.max(_F.c.id))).scalar()
+        last_account = connection.execute(select(func.max(_A.c.id))).scalar()
+    return (last_change, last_account)
+
+
 def rows_of(ctx: ServerContext, cache: RoleCache, caf: str, form_id: str) -> list[Row]:
     """Every questionnaire of the Caf in the campaign, as list rows (unsorted)."""
     query = (
@@ -131,9 +187,14 @@ def rows_of(ctx: ServerContext, cache: RoleCache, caf: str, form_id: str) -> lis
         found = connection.execute(query).all()
         counts = {qid: int(n) for qid, n in connection.execute(counts_query).all()}
     roles = cache.get_many(ctx, {r.current_version_id: (r.form_id, r.form_version) for r in found})
+    folded_names: dict[str, str] = {}
     rows = []
     for r in found:
         action, commune, siret = roles.get(r.current_version_id, ("", "", ""))
+        name = folded_names.get(r.name)
+        if name is None:
+            name = folded_names[r.name] = fold(r.name)
+        folded = (name, fold(action), fold(commune))
         rows.append(
             Row(
                 questionnaire_id=r.id,
@@ -146,16 +207,17 @@ def rows_of(ctx: ServerContext, cache: RoleCache, caf: str, form_id: str) -> lis
                 version=r.server_rev,
                 open_notices=counts.get(r.id, 0),
                 updated_at=r.updated_at,
-                search=fold(f"{r.name}\n{action}\n{commune}\n{siret}"),
+                search="\n".join((*folded, siret)),
+                folded=folded,
             )
         )
     return rows
 
 
 _SORT_KEYS: dict[str, Any] = {
-    "organisation": lambda r: fold(r.organisation),
-    "action": lambda r: fold(r.action),
-    "commune": lambda r: fold(r.commune),
+    "organisation": lambda r: r.folded[0],
+    "action": lambda r: r.folded[1],
+    "commune": lambda r: r.folded[2],
     "state": lambda r: r.state.label,
     "version": lambda r: r.version,
     "notices": lambda r: r.open_notices,
@@ -163,17 +225,39 @@ _SORT_KEYS: dict[str, Any] = {
 }
 
 
-def page_of(rows: list[Row], *, state: str | None, search: str, sort: str, descending: bool, page: int) -> Page:
+class RowSet:
+    """The rows of a list, with each column's ascending order computed once and kept."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+        self._orders: dict[str, list[Row]] = {}
+        self._lock = threading.Lock()
+
+    def ordered(self, sort: str) -> list[Row]:
+        with self._lock:
+            found = self._orders.get(sort)
+        if found is None:
+            key = _SORT_KEYS.get(sort, _SORT_KEYS["updated"])
+            found = sorted(self.rows, key=lambda r: (key(r), r.questionnaire_id))
+            with self._lock:
+                self._orders[sort] = found
+        return found
+
+
+def page_of(
+    rows: RowSet | list[Row], *, state: str | None, search: str, sort: str, descending: bool, page: int
+) -> Page:
+    ordered = (rows if isinstance(rows, RowSet) else RowSet(rows)).ordered(sort)
+    if descending:
+        ordered = ordered[::-1]
     if state:
-        rows = [r for r in rows if r.state.value == state]
+        ordered = [r for r in ordered if r.state.value == state]
     words = fold(search).split()
     if words:
-        rows = [r for r in rows if all(w in r.search for w in words)]
-    key = _SORT_KEYS.get(sort, _SORT_KEYS["updated"])
-    rows = sorted(rows, key=lambda r: (key(r), r.questionnaire_id), reverse=descending)
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
+        ordered = [r for r in ordered if all(w in r.search for w in words)]
+    pages = max(1, -(-len(ordered) // PAGE_SIZE))
     page = min(max(1, page), pages)
-    return Page(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(rows), page, pages)
+    return Page(ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(ordered), page, pages)
 
 
 # --- dashboard ---------------------------------------------------------------------------------
@@ -188,7 +272,8 @@ class Dashboard:
     opens: dt.date
     closes: dt.date
     days_left: int
-    per_day: list[tuple[dt.date, int]]  # first transmissions per French calendar day, opens..closes
+    per_day: list[tuple[dt.date, int]]  # first transmissions per French calendar day (or week), opens..closes
+    weekly: bool  # a window over two months long is counted per week (starting on the dates given)
     to_remind: list[Account]  # partners of the Caf with no questionnaire in the campaign
 
 
@@ -236,6 +321,13 @@ def dashboard(ctx: ServerContext, caf: str, definition: FormDefinition) -> Dashb
         after = outside - before
         per_day[0] = (per_day[0][0], per_day[0][1] + before)
         per_day[-1] = (per_day[-1][0], per_day[-1][1] + after)
+    weekly = len(per_day) > 62
+    if weekly:
+        weeks: dict[dt.date, int] = {}
+        for day, n in per_day:
+            monday = day - dt.timedelta(days=day.weekday())
+            weeks[monday] = weeks.get(monday, 0) + n
+        per_day = sorted(weeks.items())
     today = campaigns.local_today(ctx.now())
     funded = funded_row.count if funded_row is not None else None
     return Dashboard(
@@ -247,6 +339,7 @@ def dashboard(ctx: ServerContext, caf: str, definition: FormDefinition) -> Dashb
         closes=closes,
         days_left=max(0, (closes - today).days),
         per_day=per_day,
+        weekly=weekly,
         to_remind=list(remind),
     )
 

@@ -6,10 +6,11 @@ the agent's Caf (anything else is the same 404 as an unknown id); every POST che
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from forms.definition import FormDefinition
 from forms.lifecycle import Action, Status, allowed
 from sync import protocol as p
-from sync.server import campaigns, review
+from sync.server import campaigns, partner, review
 from sync.server.context import ServerContext
 from sync.server.problems import ApiProblem
 
@@ -217,7 +218,8 @@ async def dashboard(request: Request, campagne: str | None = None) -> Response:
     agent = await agent_of(request)
     ctx = ctx_of(request)
     definition = chosen_campaign(ctx, campagne)
-    board = await run_in_threadpool(listing.dashboard, ctx, agent.account.caf, definition)
+    cache: listing.RowsCache = request.app.state.console_rows
+    board = await run_in_threadpool(cache.dashboard, ctx, agent.account.caf, definition)
     return page(
         request,
         "dashboard.html",
@@ -268,8 +270,8 @@ async def questionnaire_list(request: Request) -> Response:
         number = int(params.get("page") or 1)
     except ValueError:
         number = 1
-    cache: listing.RoleCache = request.app.state.console_roles
-    rows = await run_in_threadpool(listing.rows_of, ctx, cache, agent.account.caf, definition.id)
+    cache: listing.RowsCache = request.app.state.console_rows
+    rows = await run_in_threadpool(cache.rows, ctx, agent.account.caf, definition.id)
     result = listing.page_of(rows, state=state or None, search=search, sort=sort, descending=descending, page=number)
     base = {"campagne": definition.id, "etat": state, "q": search}
 
@@ -465,7 +467,8 @@ async def sias_save(request: Request, qid: str) -> Response:
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:
     response = Response(content, media_type=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename) or "document"
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
     response.headers.update({k: v for k, v in SECURITY_HEADERS.items() if k != "Content-Security-Policy"})
     return response
 
@@ -489,6 +492,25 @@ async def receipt_pdf(request: Request, qid: str) -> Response:
     except ValueError:
         raise NotFound() from None
     return _download(content, "application/pdf", f"accuse-{detail.summary.questionnaire_id}.pdf")
+
+
+@router.get("/documents/{qid}/pieces/{sha256}")
+async def attachment(request: Request, qid: str, sha256: str) -> Response:
+    agent = await agent_of(request)
+    ctx = ctx_of(request)
+    detail = await run_in_threadpool(load, ctx, agent, qid)
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise NotFound()
+    try:
+        row = await run_in_threadpool(
+            partner.read_attachment, ctx, agent.account, detail.summary.questionnaire_id, sha256
+        )
+    except ApiProblem:
+        raise NotFound() from None
+    current = next(v for v in detail.versions if v.version_id == detail.summary.current_version_id)
+    name = next((a.name for a in current.attachments if a.sha256 == sha256), sha256)
+    safe = re.sub(r"[^\w.\- ]+", "_", name)[:120] or "document"
+    return _download(row.data, row.media_type, safe)
 
 
 # --- exports ------------------------------------------------------------------------------------

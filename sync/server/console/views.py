@@ -34,6 +34,7 @@ class AnswerView:
     text: str
     matrix: list[tuple[str, str]] | None  # (row label, choice label) for a matrix
     notices: list[p.NoticeView] = field(default_factory=list)
+    document: str | None = None  # sha256 of a file answer, for its download link
 
 
 @dataclass
@@ -82,6 +83,13 @@ def matrix_rows(question: Question, value: Any) -> list[tuple[str, str]] | None:
     return [(row.label, question.choice_label(value[row.id])) for row in question.rows if row.id in value]
 
 
+def document_of(question: Question, value: Any) -> str | None:
+    if question.type != "file" or not isinstance(value, dict):
+        return None
+    digest = value.get("sha256")
+    return digest if isinstance(digest, str) and len(digest) == 64 else None
+
+
 def when(moment: dt.datetime) -> str:
     return french_datetime(campaigns.local_time(moment))
 
@@ -120,7 +128,11 @@ def build(ctx: ServerContext, detail: p.ReviewDetail) -> QuestionnairePage:
                 continue
             shown = [
                 AnswerView(
-                    q, answer_text(q, answers.get(q.id)), matrix_rows(q, answers.get(q.id)), by_question.get(q.id, [])
+                    q,
+                    answer_text(q, answers.get(q.id)),
+                    matrix_rows(q, answers.get(q.id)),
+                    by_question.get(q.id, []),
+                    document_of(q, answers.get(q.id)),
                 )
                 for q in page.questions
                 if not q.local and (q.id in visible or q.id in by_question)
