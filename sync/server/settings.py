@@ -49,6 +49,10 @@ class Settings:
     login_email_free_failures: int = 10
     login_window: dt.timedelta = dt.timedelta(minutes=15)
     login_failure_retention: dt.timedelta = dt.timedelta(days=1)
+    # Attachments uploaded for a questionnaire that never got a version: kept this long, and at most
+    # this many bytes per organisation (uploads beyond are refused with quota_exceeded).
+    pending_attachment_ttl: dt.timedelta = dt.timedelta(days=30)
+    pending_attachment_quota_bytes: int = 200 * MIB
     # Aware UTC datetimes; tests move time forward through this instead of sleeping.
     clock: Callable[[], dt.datetime] = utc_now
     # Definitions served and validated against, besides those shipped in resources/forms.
