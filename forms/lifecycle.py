@@ -70,7 +70,7 @@ class OutboxState(StrEnum):
     PENDING = "pending"
     DONE = "done"
     FAILED = "failed"
-    SUPERSEDED = "superseded"  # replaced by a merged version after a conflict
+    SUPERSEDED = "superseded"  # replaced by a merged version after a conflict, or done on a former server
     CANCELLED = "cancelled"  # the user took the questionnaire back
 
     @property
@@ -106,6 +106,7 @@ class Action(StrEnum):
     RETRY = "retry"  # « Réessayer » a refused transmission
     DELETE = "delete"
     REPLY_NOTICE = "reply_notice"
+    REQUEUE = "requeue"  # sent again to a new server, which has never seen it (login to another server)
     # the server's answer to a transmission
     ACCEPT = "accept"
     # the Caf
@@ -126,6 +127,7 @@ _ACTORS = {
     Action.RETRY: Actor.PARTNER,
     Action.DELETE: Actor.PARTNER,
     Action.REPLY_NOTICE: Actor.PARTNER,
+    Action.REQUEUE: Actor.PARTNER,
     Action.ACCEPT: Actor.SERVER,
     Action.NOTICE: Actor.CAF,
     Action.CAF_EDIT: Actor.CAF,
@@ -150,6 +152,7 @@ TRANSITIONS: dict[tuple[Status, Action], Status | None] = {
     (S.TRANSMIS, A.CAF_EDIT): S.TRANSMIS,
     (S.TRANSMIS, A.RETURN): S.A_CORRIGER,
     (S.TRANSMIS, A.VALIDATE): S.VALIDE,
+    (S.TRANSMIS, A.REQUEUE): S.A_ENVOYER,
     (S.A_CORRIGER, A.EDIT): S.A_CORRIGER,
     (S.A_CORRIGER, A.TRANSMIT): S.A_ENVOYER,
     (S.A_CORRIGER, A.REPLY_NOTICE): S.A_CORRIGER,
@@ -222,6 +225,7 @@ _VERBS = {
     Action.RETRY: "renvoyé",
     Action.DELETE: "supprimé",
     Action.REPLY_NOTICE: "l'objet d'une réponse",
+    Action.REQUEUE: "renvoyé au nouveau serveur",
     Action.ACCEPT: "accepté",
     Action.NOTICE: "annoté",
     Action.CAF_EDIT: "modifié par la Caf",

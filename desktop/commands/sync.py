@@ -28,7 +28,7 @@ def cmd_login(args: argparse.Namespace) -> int:
         password = getpass.getpass("Mot de passe : ")
     with open_store(args) as store:
         try:
-            token = account.login(store, args.server, args.email, password)
+            token = account.login(store, args.server, args.email, password, switch_server=args.switch_server)
         except AuthRequired as error:
             raise CommandError(str(error), EXIT_LOGIN) from None
         except Transient as error:
@@ -67,8 +67,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_logout(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        account.logout(store)
-    print("Déconnecté : la connexion a été retirée du trousseau.")
+        revoked = account.logout(store)
+    if revoked:
+        print("Déconnecté : la connexion a été révoquée sur le serveur et retirée du trousseau.")
+    else:
+        print("Déconnecté : la connexion a été retirée du trousseau (serveur injoignable : elle y expirera).")
     return EXIT_OK
 
 
@@ -76,5 +79,11 @@ def register(commands: Commands) -> None:
     p = commands.add("login", cmd_login, "se connecter au serveur (mot de passe demandé, ou BILAN_CLAS_PASSWORD)")
     p.add_argument("--server", required=True, metavar="URL", help="adresse du serveur, par exemple https://…")
     p.add_argument("--email", required=True, metavar="E-MAIL")
+    p.add_argument(
+        "--changer-de-serveur",
+        dest="switch_server",
+        action="store_true",
+        help="se connecter à un autre serveur que celui qui a reçu vos questionnaires, et lui renvoyer ce qui manque",
+    )
     commands.add("sync", cmd_sync, "envoie les questionnaires en attente et récupère les nouvelles de la Caf")
-    commands.add("logout", cmd_logout, "retire la connexion du trousseau")
+    commands.add("logout", cmd_logout, "révoque la connexion sur le serveur et la retire du trousseau")
