@@ -37,9 +37,7 @@ def login(store: Store, server_url: str, email: str, password: str, *, switch_se
         if changed and known_to_a_server(store) and not switch_server:
             client.logout()  # the token just issued is not kept: revoke it
             raise ServerChanged(
-                f"Ce serveur ({base}) n'est pas celui qui a reçu vos questionnaires ({previous_server}). "
-                "Pour vous y connecter quand même et lui renvoyer ce qu'il n'a pas reçu, confirmez le "
-                "changement de serveur (en ligne de commande : --changer-de-serveur)."
+                f"Ce serveur ({base}) n'est pas celui qui a reçu vos questionnaires ({previous_server})."
             )
     finally:
         client.close()

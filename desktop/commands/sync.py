@@ -15,7 +15,7 @@ import sys
 from desktop.commands.base import EXIT_ERROR, EXIT_OK, CommandError, Commands, open_store
 from sync import account
 from sync.engine import Synchroniser
-from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
+from sync.errors import AuthRequired, NotConfigured, Offline, ServerChanged, SyncError, Transient
 
 EXIT_OFFLINE, EXIT_LOGIN, EXIT_REFUSED = 4, 5, 6
 
@@ -33,6 +33,12 @@ def cmd_login(args: argparse.Namespace) -> int:
             raise CommandError(str(error), EXIT_LOGIN) from None
         except Transient as error:
             raise CommandError(str(error), EXIT_OFFLINE) from None
+        except ServerChanged as error:
+            raise CommandError(
+                f"{error} Pour vous y connecter quand même et lui renvoyer ce qu'il n'a pas reçu, "
+                "relancez avec --changer-de-serveur.",
+                EXIT_LOGIN,
+            ) from None
         except SyncError as error:
             raise CommandError(str(error)) from None
     print(f"Connecté à {args.server} ({token.organisation}). La connexion est gardée dans le trousseau du système.")
