@@ -17,7 +17,7 @@ from forms.store import Store, StoreError
 from forms.store.outbox import Outbox
 from sync import account
 from sync.engine import Synchroniser, SyncResult, last_sync
-from sync.errors import AuthRequired, Interrupted, NotConfigured, Offline, SyncError, Transient
+from sync.errors import AuthRequired, Interrupted, NotConfigured, Offline, ServerChanged, SyncError, Transient
 
 PROBE_INTERVAL_MS = 60_000
 
@@ -37,6 +37,8 @@ class SyncController(QObject):
     """The server wants a (new) login; carries the French reason."""
     logged_in = Signal(str)
     """Login succeeded; carries the organisation's name."""
+    server_change_requested = Signal(str)
+    """Login reached another server than the one holding the questionnaires: ask before switching."""
 
     def __init__(self, store: Store, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -80,9 +82,9 @@ class SyncController(QObject):
 
     # --- login -------------------------------------------------------------------------------
 
-    def login(self, server_url: str, email: str, password: str) -> TaskHandle:
+    def login(self, server_url: str, email: str, password: str, *, switch_server: bool = False) -> TaskHandle:
         def work(_context: TaskContext) -> str:
-            return account.login(self.store, server_url, email, password).organisation
+            return account.login(self.store, server_url, email, password, switch_server=switch_server).organisation
 
         return self.tasks.run(work, on_success=self._on_logged_in, on_failure=self._on_login_failed)
 
@@ -93,6 +95,9 @@ class SyncController(QObject):
             self.synchronise(manual=False)
 
     def _on_login_failed(self, error: Any) -> None:
+        if isinstance(error, ServerChanged):
+            self.server_change_requested.emit(str(error))
+            return
         self.failed.emit(str(error) if isinstance(error, SyncError) else f"Connexion impossible : {error}")
 
     # --- probe -------------------------------------------------------------------------------

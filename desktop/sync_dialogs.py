@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QRadioButton,
     QScrollArea,
     QVBoxLayout,
@@ -68,6 +70,8 @@ class LoginDialog(QDialog):
         layout.addWidget(self.buttons)
         controller.logged_in.connect(self._on_logged_in)
         controller.failed.connect(self._on_failed)
+        controller.server_change_requested.connect(self._on_server_changed)
+        self.confirm: QMessageBox | None = None
         self.resize(520, 0)
         (self.password_edit if server_url and email else self.server_edit).setFocus()
 
@@ -87,6 +91,32 @@ class LoginDialog(QDialog):
     def _on_logged_in(self, _organisation: str) -> None:
         self.accept()
 
+    def _on_server_changed(self, message: str) -> None:
+        if not self.isVisible():
+            return
+        self.confirm = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Changer de serveur ?",
+            f"{message}\n\nVous connecter quand même ? Les questionnaires que ce serveur n'a pas reçus lui "
+            "seront renvoyés ; rien n'est effacé de cet ordinateur.",
+            parent=self,
+        )
+        self.switch_button = self.confirm.addButton("Changer de serveur", QMessageBox.ButtonRole.AcceptRole)
+        self.confirm.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        self.confirm.buttonClicked.connect(self._on_switch_answer)
+        self.confirm.open()
+
+    def _on_switch_answer(self, button: QAbstractButton) -> None:
+        if button is not self.switch_button:
+            self._show("Connexion annulée : vous restez sur le serveur précédent.")
+            return
+        self.controller.login(
+            self.server_edit.text().strip(),
+            self.email_edit.text().strip(),
+            self.password_edit.text(),
+            switch_server=True,
+        )
+
     def _on_failed(self, message: str) -> None:
         if self.isVisible():
             self._show(message)
@@ -100,6 +130,7 @@ class LoginDialog(QDialog):
     def done(self, result: int) -> None:
         self.controller.logged_in.disconnect(self._on_logged_in)
         self.controller.failed.disconnect(self._on_failed)
+        self.controller.server_change_requested.disconnect(self._on_server_changed)
         super().done(result)
 
 

@@ -67,7 +67,8 @@ def read_document(path: Path) -> ExchangeDocument:
 
 
 def import_document(store: Store, document: ExchangeDocument) -> QuestionnaireInfo:
-    """Create a questionnaire from the document, or replace the answers of the editable one it names."""
+    """Replace the answers of the editable questionnaire the document names, or create a new one
+    (always with a new uuid: the file's own is kept only for a questionnaire of this computer)."""
     if document.uuid is not None:
         try:
             existing = store.get(str(document.uuid))
@@ -86,5 +87,7 @@ def import_document(store: Store, document: ExchangeDocument) -> QuestionnaireIn
         form_version=document.form_version,
         title=document.title or "Action sans titre",
         answers=document.answers,
-        questionnaire_uuid=str(document.uuid) if document.uuid else None,
+        # A uuid that names no questionnaire here came from another computer (or a file passed around
+        # as a template): reusing it would give several organisations one id on the server.
+        questionnaire_uuid=None,
     )

@@ -72,7 +72,7 @@ class OutboxState(StrEnum):
     PENDING = "pending"
     DONE = "done"
     FAILED = "failed"
-    SUPERSEDED = "superseded"  # replaced by a merged version after a conflict
+    SUPERSEDED = "superseded"  # replaced by a merged version after a conflict, or done on a former server
     CANCELLED = "cancelled"  # the user took the questionnaire back
 
     @property
@@ -131,6 +131,7 @@ class Action(StrEnum):
     DELETE = "delete"
     REPLY_NOTICE = "reply_notice"
     MIGRATE = "migrate"  # move a draft to a newer version of its definition (forms/upgrade.py)
+    REQUEUE = "requeue"  # sent again to a new server, which has never seen it (login to another server)
     # the server's answer to a transmission
     ACCEPT = "accept"
     # the Caf
@@ -152,6 +153,7 @@ _ACTORS = {
     Action.DELETE: Actor.PARTNER,
     Action.REPLY_NOTICE: Actor.PARTNER,
     Action.MIGRATE: Actor.PARTNER,
+    Action.REQUEUE: Actor.PARTNER,
     Action.ACCEPT: Actor.SERVER,
     Action.NOTICE: Actor.CAF,
     Action.CAF_EDIT: Actor.CAF,
@@ -177,6 +179,7 @@ TRANSITIONS: dict[tuple[Status, Action], Status | None] = {
     (S.TRANSMIS, A.CAF_EDIT): S.TRANSMIS,
     (S.TRANSMIS, A.RETURN): S.A_CORRIGER,
     (S.TRANSMIS, A.VALIDATE): S.VALIDE,
+    (S.TRANSMIS, A.REQUEUE): S.A_ENVOYER,
     (S.A_CORRIGER, A.EDIT): S.A_CORRIGER,
     (S.A_CORRIGER, A.TRANSMIT): S.A_ENVOYER,
     (S.A_CORRIGER, A.MIGRATE): S.A_CORRIGER,  # the versions already sent keep theirs
@@ -251,6 +254,7 @@ _VERBS = {
     Action.DELETE: "supprimé",
     Action.REPLY_NOTICE: "l'objet d'une réponse",
     Action.MIGRATE: "passé à une nouvelle version du formulaire",
+    Action.REQUEUE: "renvoyé au nouveau serveur",
     Action.ACCEPT: "accepté",
     Action.NOTICE: "annoté",
     Action.CAF_EDIT: "modifié par la Caf",

@@ -3,32 +3,55 @@
 from __future__ import annotations
 
 from forms.store import Store
+from forms.store.remote import Remote
+from forms.store.server_switch import known_to_a_server, requeue_for_new_server
 from sync import credentials
 from sync.client import SyncClient, server_base
-from sync.errors import AuthRequired, NotConfigured
+from sync.errors import AuthRequired, NotConfigured, ServerChanged, SyncError
 from sync.protocol import TokenResponse
 
 SERVER_KEY = "server_url"
 EMAIL_KEY = "account_email"
 ORGANISATION_KEY = "account_organisation"
+SERVER_ID_KEY = "server_id"  # the /meta server id the local remote state belongs to
 
 
-def login(store: Store, server_url: str, email: str, password: str) -> TokenResponse:
-    """Check the credentials with the server; keep the token in the keychain and the address with the data."""
+def login(store: Store, server_url: str, email: str, password: str, *, switch_server: bool = False) -> TokenResponse:
+    """Check the credentials with the server; keep the token in the keychain and the address with the data.
+
+    The local remote state belongs to one server (its /meta server id). Logging in to another one
+    while questionnaires here were accepted by the first raises ServerChanged, unless `switch_server`:
+    then what the new server lacks is queued again (forms.store.server_switch).
+    """
     base = server_base(server_url)
     credentials._checked_backend()  # refuse a weak keychain before asking the server anything
     client = SyncClient(base)
     try:
+        new_id = client.meta().server_id
         token = client.login(email.strip(), password)
+        previous_id = store.setting(SERVER_ID_KEY)
+        previous_server = store.setting(SERVER_KEY)
+        changed = (
+            str(new_id) != previous_id if previous_id and new_id else bool(previous_server) and previous_server != base
+        )
+        if changed and known_to_a_server(store) and not switch_server:
+            client.logout()  # the token just issued is not kept: revoke it
+            raise ServerChanged(
+                f"Ce serveur ({base}) n'est pas celui qui a reçu vos questionnaires ({previous_server})."
+            )
     finally:
         client.close()
     previous_server, previous_email = store.setting(SERVER_KEY), store.setting(EMAIL_KEY)
     if previous_server and previous_email and (previous_server, previous_email) != (base, email.strip()):
         credentials.forget_token(previous_server, previous_email)
+    if changed:
+        requeue_for_new_server(store)
+        Remote(store).reset_cursor()
     credentials.save_token(base, email.strip(), token.access_token)
     store.set_setting(SERVER_KEY, base)
     store.set_setting(EMAIL_KEY, email.strip())
     store.set_setting(ORGANISATION_KEY, token.organisation)
+    store.set_setting(SERVER_ID_KEY, str(new_id) if new_id else None)
     return token
 
 
@@ -49,7 +72,21 @@ def connected_client(store: Store) -> SyncClient:
     return SyncClient(server, token=token)
 
 
-def logout(store: Store) -> None:
+def logout(store: Store) -> bool:
+    """Revoke the token on the server, then forget it here; False when the server could not be told
+    (offline: the token is forgotten anyway and expires on the server unused)."""
     found = account(store)
-    if found:
-        credentials.forget_token(*found)
+    if not found:
+        return True
+    token = credentials.load_token(*found)
+    revoked = True
+    if token:
+        client = SyncClient(found[0], token=token)
+        try:
+            client.logout()
+        except SyncError:
+            revoked = False
+        finally:
+            client.close()
+    credentials.forget_token(*found)
+    return revoked

@@ -276,6 +276,15 @@ class SyncClient:
         self.token = token.access_token
         return token
 
+    def logout(self) -> None:
+        """Revoke this client's token on the server (it stops working at once)."""
+        try:
+            self._request("DELETE", "/auth/token")
+        except AuthRequired:
+            pass  # already unknown or expired there: nothing left to revoke
+        finally:
+            self.token = None
+
     def put_attachment(self, questionnaire_id: str, sha256: str, content: bytes, media_type: str) -> AttachmentStored:
         response = self._request(
             "PUT", f"/questionnaires/{questionnaire_id}/attachments/{sha256}", data=content, content_type=media_type

@@ -9,6 +9,7 @@ page with its cursor in one local transaction. Nothing here touches Qt.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import time
@@ -23,6 +24,7 @@ from forms.campaign import record_windows
 from forms.logs import getLogger
 from forms.store import Store
 from forms.store.outbox import Outbox, OutboxItem
+from forms.store.rekey import rekey
 from forms.store.remote import (
     Remote,
     RemoteChange,
@@ -39,6 +41,7 @@ from sync.errors import BrokenReply, Offline, Refused, StaleBase, Transient
 from sync.forms_update import fetch_forms
 from sync.protocol import (
     CURSOR_INVALID,
+    ID_TAKEN,
     Change,
     NoticeResolvedData,
     NoticeView,
@@ -245,6 +248,7 @@ class Synchroniser:
     def _send(self, item: OutboxItem, result: SyncResult) -> bool:
         """Try one item; True when it left the queue (sent, refused or replaced), False when postponed."""
         body = item.payload()
+        rekeyed = False
         for attempt in range(self.attempts_per_run):
             try:
                 self._upload_attachments(item, body)
@@ -252,6 +256,13 @@ class Synchroniser:
             except StaleBase as stale:
                 return self._settle_stale(item, stale, result)
             except Refused as refusal:
+                if refusal.code == ID_TAKEN and not rekeyed:
+                    # Another organisation wrote first under this id (a shared template file...):
+                    # a new id for ours, everything kept, and the same frozen transmission again.
+                    rekeyed = True
+                    item = dataclasses.replace(item, questionnaire_uuid=rekey(self.store, item.questionnaire_uuid))
+                    result.attempted.add(item.questionnaire_uuid)
+                    continue
                 self.outbox.mark_refused(item.op_id, code=refusal.code, message=str(refusal))
                 result.refused.append((item.questionnaire_uuid, str(refusal)))
                 return True

@@ -3,6 +3,7 @@
 SyncError                  every failure; str() is a French sentence for the user
 ├── NotConfigured          no server or no account yet: log in first
 ├── InsecureServer         http:// to another host than this computer
+├── ServerChanged          login to another server than the one holding the questionnaires
 ├── WeakKeyring            no secure keychain to keep the token in
 ├── AuthRequired           401: log in again (nothing is lost)
 ├── ClientTooOld           the server needs a newer Bilan Clas
@@ -34,6 +35,10 @@ class NotConfigured(SyncError):
 
 class InsecureServer(SyncError):
     pass
+
+
+class ServerChanged(SyncError):
+    """Login to another server than the one that holds this computer's questionnaires: confirm first."""
 
 
 class WeakKeyring(SyncError):

@@ -109,6 +109,8 @@ CURSOR_INVALID = "cursor_invalid"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 METHOD_NOT_ALLOWED = "method_not_allowed"
 INTERNAL_ERROR = "internal_error"
+ID_TAKEN = "id_taken"  # a questionnaire id another organisation already wrote under: re-key and send again
+QUOTA_EXCEEDED = "quota_exceeded"
 
 PROBLEM_CODES = frozenset(
     {
@@ -130,6 +132,8 @@ PROBLEM_CODES = frozenset(
         PAYLOAD_TOO_LARGE,
         METHOD_NOT_ALLOWED,
         INTERNAL_ERROR,
+        ID_TAKEN,
+        QUOTA_EXCEEDED,
     }
 )
 
@@ -174,6 +178,8 @@ class Meta(WireModel):
     max_attachment_bytes: int
     max_push_items: int = MAX_PUSH_ITEMS
     forms: Annotated[list[FormRef], Field(max_length=200)]
+    # The server's stable identity (kept in its database): a client ties its remote state to it.
+    server_id: uuid.UUID | None = None
 
 
 class FormList(WireModel):

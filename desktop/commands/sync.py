@@ -23,7 +23,7 @@ EXIT_OFFLINE, EXIT_LOGIN, EXIT_REFUSED = 4, 5, 6
 
 def cmd_login(args: argparse.Namespace) -> int:
     from sync import account
-    from sync.errors import AuthRequired, SyncError, Transient
+    from sync.errors import AuthRequired, ServerChanged, SyncError, Transient
 
     password = os.environ.get("BILAN_CLAS_PASSWORD")
     if password is None:
@@ -32,11 +32,17 @@ def cmd_login(args: argparse.Namespace) -> int:
         password = getpass.getpass("Mot de passe : ")
     with open_store(args) as store:
         try:
-            token = account.login(store, args.server, args.email, password)
+            token = account.login(store, args.server, args.email, password, switch_server=args.switch_server)
         except AuthRequired as error:
             raise CommandError(str(error), EXIT_LOGIN) from None
         except Transient as error:
             raise CommandError(str(error), EXIT_OFFLINE) from None
+        except ServerChanged as error:
+            raise CommandError(
+                f"{error} Pour vous y connecter quand même et lui renvoyer ce qu'il n'a pas reçu, "
+                "relancez avec --changer-de-serveur.",
+                EXIT_LOGIN,
+            ) from None
         except SyncError as error:
             raise CommandError(str(error)) from None
     print(f"Connecté à {args.server} ({token.organisation}). La connexion est gardée dans le trousseau du système.")
@@ -88,8 +94,11 @@ def cmd_logout(args: argparse.Namespace) -> int:
     from sync import account
 
     with open_store(args) as store:
-        account.logout(store)
-    print("Déconnecté : la connexion a été retirée du trousseau.")
+        revoked = account.logout(store)
+    if revoked:
+        print("Déconnecté : la connexion a été révoquée sur le serveur et retirée du trousseau.")
+    else:
+        print("Déconnecté : la connexion a été retirée du trousseau (serveur injoignable : elle y expirera).")
     return EXIT_OK
 
 
@@ -97,5 +106,11 @@ def register(commands: Commands) -> None:
     p = commands.add("login", cmd_login, "se connecter au serveur (mot de passe demandé, ou BILAN_CLAS_PASSWORD)")
     p.add_argument("--server", required=True, metavar="URL", help="adresse du serveur, par exemple https://…")
     p.add_argument("--email", required=True, metavar="E-MAIL")
+    p.add_argument(
+        "--changer-de-serveur",
+        dest="switch_server",
+        action="store_true",
+        help="se connecter à un autre serveur que celui qui a reçu vos questionnaires, et lui renvoyer ce qui manque",
+    )
     commands.add("sync", cmd_sync, "envoie les questionnaires en attente et récupère les nouvelles de la Caf")
-    commands.add("logout", cmd_logout, "retire la connexion du trousseau")
+    commands.add("logout", cmd_logout, "révoque la connexion sur le serveur et la retire du trousseau")

@@ -6,16 +6,18 @@ import datetime as dt
 import hashlib
 import math
 import secrets
+from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete
+from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
 from sync import protocol as p
 from sync.server.context import ServerContext
 from sync.server.db import table
 from sync.server.feed import ensure_counter
-from sync.server.models import Account, ApiToken, LoginFailure
+from sync.server.models import Account, ApiToken, KnownClient, LoginFailure, LoginLock
 from sync.server.problems import ApiProblem
 
 PARTNER = "partner"
@@ -75,19 +77,8 @@ def find_account(ctx: ServerContext, email: str, role: str) -> Account:
     return account
 
 
-def _rate_limited(ctx: ServerContext, session: Session, email: str) -> ApiProblem | None:
-    now = ctx.now()
-    window = ctx.settings.login_window
-    failures = session.exec(
-        select(LoginFailure.at)
-        .where(LoginFailure.email == email, LoginFailure.at > now - window)
-        .order_by(LoginFailure.at)  # type: ignore[arg-type]
-    ).all()
-    limit = ctx.settings.login_max_failures
-    if len(failures) < limit:
-        return None
-    # Allowed again once enough of the failures in the window have aged out of it.
-    retry_after = max(1, math.ceil((failures[len(failures) - limit] + window - now).total_seconds()))
+def _retry_problem(retry_after: int) -> ApiProblem:
+    retry_after = max(1, retry_after)
     return ApiProblem(
         429,
         p.RATE_LIMITED,
@@ -97,36 +88,126 @@ def _rate_limited(ctx: ServerContext, session: Session, email: str) -> ApiProble
     )
 
 
+def _lock_keys(ctx: ServerContext, session: Session, keys: list[str]) -> None:
+    """Serialise the attempts on these keys until commit: SQLite's BEGIN IMMEDIATE already does (one
+    writer at a time); PostgreSQL locks one row per key, always in the same order (no deadlock)."""
+    if ctx.db.is_sqlite:
+        return
+    locks = table(LoginLock)
+    for key in sorted(keys):
+        session.execute(pg_insert(locks).values(key=key).on_conflict_do_nothing())
+        session.execute(select(locks.c.key).where(locks.c.key == key).with_for_update())
+
+
+def _hard_limit(times: list[dt.datetime], limit: int, window: dt.timedelta, now: dt.datetime) -> int | None:
+    """Seconds to wait when `limit` failures (oldest first) are in the window; None when allowed."""
+    if len(times) < limit:
+        return None
+    # Allowed again once enough of the failures in the window have aged out of it.
+    return math.ceil((times[len(times) - limit] + window - now).total_seconds())
+
+
+def _progressive_delay(times: list[dt.datetime], free: int, now: dt.datetime) -> int | None:
+    """Past `free` failures, each attempt waits twice as long after the last one (30 s, 1 min, … 15 min)."""
+    if len(times) < free:
+        return None
+    first = FIRST_PROGRESSIVE_DELAY.total_seconds()
+    delay = min(first * 2.0 ** min(len(times) - free, 20), MAX_PROGRESSIVE_DELAY.total_seconds())
+    wait = math.ceil((times[-1] + dt.timedelta(seconds=delay) - now).total_seconds())
+    return wait if wait > 0 else None
+
+
+FIRST_PROGRESSIVE_DELAY = dt.timedelta(seconds=30)
+MAX_PROGRESSIVE_DELAY = dt.timedelta(minutes=15)
 _DUMMY_HASH: dict[int, str] = {}
 
 
-def login(ctx: ServerContext, email: str, password: str) -> p.TokenResponse:
-    """A fresh token for valid credentials; 401 otherwise, 429 after too many failures."""
+def _begin_attempt(ctx: ServerContext, email: str, client: str) -> tuple[int, Account | None]:
+    """Count the recent failures and record this attempt as one, in one transaction (atomic throttling).
+
+    The row stands for a failure until the password is proved right; then only this row is marked
+    a success, so a right guess inside a burst erases none of the burst's failures.
+    """
+    now = ctx.now()
+    settings = ctx.settings
+    window = settings.login_window
+    failures = table(LoginFailure)
+
+    def work(s: Session) -> tuple[int | None, int, Account | None]:
+        def times(*conditions: Any) -> list[dt.datetime]:
+            query = select(failures.c.at).where(failures.c.at > now - window, *conditions).order_by(failures.c.at)
+            return [row.at for row in s.execute(query)]
+
+        failed = failures.c.succeeded.is_(False)
+        _lock_keys(ctx, s, [f"email:{email}", f"client:{client}"])
+        s.execute(delete(failures).where(failures.c.at < now - settings.login_failure_retention))
+        account = s.exec(select(Account).where(Account.email == email)).first()
+        waits = [_hard_limit(times(failures.c.email == email, failures.c.client == client, failed),
+                             settings.login_max_failures, window, now)]  # fmt: skip
+        if client:
+            waits.append(
+                _hard_limit(times(failures.c.client == client), settings.login_client_max_failures, window, now)
+            )
+        known = account is not None and bool(client) and s.get(KnownClient, (account.id, client)) is not None
+        if not known:  # a stranger's failures cannot lock out a client this account logged in from
+            waits.append(
+                _progressive_delay(times(failures.c.email == email, failed), settings.login_email_free_failures, now)
+            )
+        wait = max((w for w in waits if w is not None), default=None)
+        if wait is not None:
+            return wait, 0, None
+        row = LoginFailure(email=email, client=client, at=now)
+        s.add(row)
+        s.flush()
+        assert row.id is not None
+        return None, row.id, account
+
+    wait, attempt_id, account = ctx.db.write(work)
+    if wait is not None:
+        raise _retry_problem(wait)
+    return attempt_id, account
+
+
+def verify_credentials(ctx: ServerContext, email: str, password: str, client: str | None = None) -> Account:
+    """The account of these credentials: 401 when wrong, 429 when throttled (policy in the README,
+    « Comptes du serveur »). `client` is the client's address, when known (HTTP: request.client.host)."""
     email = normalise_email(email)
-    with ctx.db.read() as session:
-        limited = _rate_limited(ctx, session, email)
-        account = session.exec(select(Account).where(Account.email == email)).first()
-    if limited is not None:
-        raise limited
+    client = (client or "")[:64]
+    attempt_id, account = _begin_attempt(ctx, email, client)
     # Verify outside any transaction (argon2 is slow); an unknown e-mail costs the same time.
     stored = account.password_hash if account else _DUMMY_HASH.setdefault(0, ctx.hasher.hash(secrets.token_hex(8)))
     try:
         ok = ctx.hasher.verify(stored, password) and account is not None
     except (VerificationError, InvalidHashError):
         ok = False
-    now = ctx.now()
     if not ok or account is None:
-
-        def record(session: Session) -> None:
-            session.add(LoginFailure(email=email, at=now))
-
-        ctx.db.write(record)
         raise ApiProblem(401, p.UNAUTHORIZED, "E-mail ou mot de passe incorrect")
+    now = ctx.now()
+
+    def succeeded(session: Session) -> None:
+        attempts = table(LoginFailure)
+        session.execute(update(attempts).where(attempts.c.id == attempt_id).values(succeeded=True, at=now))
+        if client:
+            known = session.get(KnownClient, (account.id, client))
+            if known is None:
+                assert account.id is not None
+                session.add(KnownClient(account_id=account.id, client=client, last_login_at=now))
+            else:
+                known.last_login_at = now
+                session.add(known)
+
+    ctx.db.write(succeeded)
+    return account
+
+
+def login(ctx: ServerContext, email: str, password: str, client: str | None = None) -> p.TokenResponse:
+    """A fresh token for valid credentials; 401 otherwise, 429 when throttled."""
+    account = verify_credentials(ctx, email, password, client)
+    now = ctx.now()
     token = secrets.token_urlsafe(32)
     expires = now + ctx.settings.token_ttl
 
     def issue(session: Session) -> None:
-        session.execute(delete(LoginFailure).where(LoginFailure.email == email))  # type: ignore[arg-type]
         session.execute(
             delete(ApiToken).where(ApiToken.account_id == account.id, ApiToken.expires_at <= now)  # type: ignore[arg-type]
         )
@@ -143,6 +224,31 @@ def login(ctx: ServerContext, email: str, password: str) -> p.TokenResponse:
     )
 
 
+def revoke_token(ctx: ServerContext, token: str | None) -> None:
+    """Logout: the token stops working at once (no cache holds it). Unknown tokens are fine (idempotent)."""
+    if not token:
+        raise _missing()
+    digest = _token_hash(token)
+    ctx.db.write(lambda session: session.execute(delete(table(ApiToken)).where(table(ApiToken).c.token_hash == digest)))
+
+
+def set_password(ctx: ServerContext, account_id: int, password: str) -> None:
+    """Password reset: the new password, and every token of the account revoked at once."""
+    if len(password) < 8:
+        raise AccountError("Mot de passe trop court : 8 caractères au minimum.")
+    password_hash = ctx.hasher.hash(password)
+
+    def work(session: Session) -> None:
+        account = session.get(Account, account_id)
+        if account is None:
+            raise AccountError("Compte inconnu.")
+        account.password_hash = password_hash
+        session.add(account)
+        session.execute(delete(table(ApiToken)).where(table(ApiToken).c.account_id == account_id))
+
+    ctx.db.write(work)
+
+
 def _check_expiry(ctx: ServerContext, expires_at: dt.datetime) -> None:
     if expires_at <= ctx.now():
         raise ApiProblem(
@@ -157,20 +263,12 @@ def _missing() -> ApiProblem:
     return ApiProblem(401, p.UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
 
 
-def authenticate_cached(ctx: ServerContext, token: str | None) -> Account | None:
-    """The token's account from the in-memory cache, or None when it must be looked up (no I/O)."""
-    if not token:
-        raise _missing()
-    hit = ctx.tokens.get(_token_hash(token))
-    if hit is None:
-        return None
-    account, expires_at = hit
-    _check_expiry(ctx, expires_at)
-    return account
-
-
 def authenticate(ctx: ServerContext, token: str | None) -> Account:
-    """The account a bearer token belongs to; 401 if missing, unknown or expired."""
+    """The account a bearer token belongs to; 401 if missing, unknown, revoked or expired.
+
+    Looked up on every request (no cache: a revoked token or a reset password takes effect at once).
+    Expiry slides: a token used again gets a new full lifetime, written at most once an hour.
+    """
     if not token:
         raise _missing()
     digest = _token_hash(token)
@@ -190,6 +288,14 @@ def authenticate(ctx: ServerContext, token: str | None) -> Account:
             401, p.UNAUTHORIZED, "Jeton inconnu : reconnectez-vous", headers={"WWW-Authenticate": "Bearer"}
         )
     _check_expiry(ctx, found.expires_at)
-    account = Account(**{c.name: found._mapping[c] for c in accounts_.c})
-    ctx.tokens.put(digest, account, found.expires_at)
-    return account
+    renewed = ctx.now() + ctx.settings.token_ttl
+    if renewed - found.expires_at >= SLIDE_GRANULARITY:
+
+        def slide(session: Session) -> None:
+            session.execute(update(tokens).where(tokens.c.token_hash == digest).values(expires_at=renewed))
+
+        ctx.db.write(slide)
+    return Account(**{c.name: found._mapping[c] for c in accounts_.c})
+
+
+SLIDE_GRANULARITY = dt.timedelta(hours=1)

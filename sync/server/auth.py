@@ -9,12 +9,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from sync import protocol as p
-from sync.server.accounts import PARTNER, REVIEWER, authenticate, authenticate_cached
+from sync.server.accounts import PARTNER, REVIEWER, authenticate
 from sync.server.context import ServerContext
 from sync.server.models import Account
 from sync.server.problems import ApiProblem
 
-_bearer = HTTPBearer(auto_error=False, description="Jeton opaque obtenu par POST /api/v1/auth/token")
+bearer = HTTPBearer(auto_error=False, description="Jeton opaque obtenu par POST /api/v1/auth/token")
 
 
 # Trivial dependencies are `async def`: FastAPI runs a plain `def` dependency in the threadpool,
@@ -28,13 +28,11 @@ Ctx = Annotated[ServerContext, Depends(get_ctx)]
 
 
 async def current_account(
-    ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Account:
     token = credentials.credentials if credentials else None
-    account = authenticate_cached(ctx, token)
-    if account is None:  # not seen lately: one query, off the event loop
-        account = await run_in_threadpool(authenticate, ctx, token)
-    return account
+    # One query per request, off the event loop: no cache, so a revoked token stops at once.
+    return await run_in_threadpool(authenticate, ctx, token)
 
 
 def _role(account: Account, role: str) -> Account:
@@ -57,7 +55,7 @@ Reviewer = Annotated[Account, Depends(reviewer_account)]
 
 
 async def optional_caf(
-    ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> str | None:
     """The Caf of a signed-in partner, to give it its own campaign windows; None for anyone else.
     /meta and /forms stay open to all: a missing or stale token only means the national windows."""

@@ -119,9 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     for role, text in ((accounts.PARTNER, "partenaire"), (accounts.REVIEWER, "agent de Caf")):
-        add = commands.add_parser(f"add-{role}", parents=[db], help=f"crée un compte {text}")
+        add = commands.add_parser(
+            f"add-{role}", parents=[db], help=f"crée un compte {text} (mot de passe : ${PASSWORD_ENV} ou demandé)"
+        )
         add.add_argument("--email", required=True)
-        add.add_argument("--password", help=f"sinon ${PASSWORD_ENV}, sinon demandé")
         add.add_argument("--caf", required=True, help="code de la Caf")
         if role == accounts.PARTNER:
             add.add_argument("--name", help="nom de l'organisation")
@@ -263,7 +264,8 @@ def _safe_url(settings: Settings) -> str:
 
 def _add_account(ctx: ServerContext, args: argparse.Namespace) -> None:
     role = accounts.PARTNER if args.command == "add-partner" else accounts.REVIEWER
-    password = args.password or os.environ.get(PASSWORD_ENV) or getpass.getpass("Mot de passe : ")
+    # Never on the command line (visible in ps and the shell history): the environment or a prompt.
+    password = os.environ.get(PASSWORD_ENV) or getpass.getpass("Mot de passe : ")
     account = accounts.create_account(
         ctx, role=role, email=args.email, password=password, caf=args.caf, name=getattr(args, "name", None)
     )

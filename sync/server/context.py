@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
+import uuid
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 
 from forms.definition import DefinitionError
 from forms.registry import FormRegistry
+from sync.server import identity
 from sync.server.db import Database
-from sync.server.models import Account
 from sync.server.settings import Settings
 
 
@@ -22,46 +21,12 @@ def server_hasher() -> PasswordHasher:
     return PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 
-class TokenCache:
-    """Recently seen tokens (by hash) and their account, so most requests authenticate without I/O.
-
-    Tokens never change once issued and expiry is checked against the clock on every use, so a
-    short time to live only bounds how long a token deleted from the database keeps working.
-    """
-
-    def __init__(self, ttl_seconds: float = 60.0, max_entries: int = 20_000) -> None:
-        self.ttl_seconds = ttl_seconds
-        self.max_entries = max_entries
-        self._entries: dict[str, tuple[Account, dt.datetime, float]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, token_hash: str) -> tuple[Account, dt.datetime] | None:
-        with self._lock:
-            entry = self._entries.get(token_hash)
-        if entry is None or entry[2] < time.monotonic():
-            return None
-        return entry[0], entry[1]
-
-    def put(self, token_hash: str, account: Account, expires_at: dt.datetime) -> None:
-        with self._lock:
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()  # crude but bounded; the next requests refill it
-            self._entries[token_hash] = (account, expires_at, time.monotonic() + self.ttl_seconds)
-
-    def forget_account(self, account_id: int) -> None:
-        """Drop an account's tokens at once (revoked from the Caf console), not after the time to live."""
-        with self._lock:
-            for key in [k for k, entry in self._entries.items() if entry[0].id == account_id]:
-                del self._entries[key]
-
-
 @dataclass
 class ServerContext:
     settings: Settings
     db: Database
     registry: FormRegistry
     hasher: PasswordHasher
-    tokens: TokenCache = field(default_factory=TokenCache)
     # (form id, Caf code or "") -> (opens, closes, expiry): the window in force, cached briefly.
     windows: dict[tuple[str, str], tuple[dt.date, dt.date, float]] = field(default_factory=dict)
     forms_stamp: tuple[tuple[str, int], ...] = ()  # the definition files last loaded (campaign publish)
@@ -84,12 +49,20 @@ class ServerContext:
             return  # publish validates first; a file dropped by hand waits for a restart to be refused
         self.forms_stamp = stamp
 
+    server_id: uuid.UUID = field(default_factory=uuid.uuid4)  # replaced by the database's at open
+
     @classmethod
     def open(cls, settings: Settings, *, hasher: PasswordHasher | None = None) -> ServerContext:
         """Connect, create the schema if needed, and load the definitions."""
         db = Database(settings.database_url, pool_size=settings.pool_size, max_overflow=settings.max_overflow)
         db.create_schema()
-        ctx = cls(settings, db, FormRegistry.load(*settings.forms_dirs), hasher or server_hasher())
+        ctx = cls(
+            settings,
+            db,
+            FormRegistry.load(*settings.forms_dirs),
+            hasher or server_hasher(),
+            server_id=identity.server_id(db),
+        )
         ctx.forms_stamp = ctx.forms_files()
         return ctx
 

@@ -5,9 +5,11 @@ UPDATE ... RETURNING on the feed counter)."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Table, create_engine, event
@@ -56,6 +58,7 @@ class Database:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
+            _private_sqlite_file(url)
             # Writers take the database lock at BEGIN, so they wait (busy_timeout) rather than fail at
             # their first write; readers use plain BEGIN and see a WAL snapshot without blocking anyone.
             self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE", pool_size, max_overflow)
@@ -102,6 +105,20 @@ class Database:
                     raise
                 log.info("transaction retried after a concurrent write (%s)", type(exc.orig).__name__)
         raise AssertionError("unreachable")
+
+
+def _private_sqlite_file(url: str) -> None:
+    """The database holds password hashes and every association's answers: owner-only (0600). SQLite
+    gives its -wal and -shm files the main file's mode, so creating that one 0600 covers all three."""
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    for found in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if found.exists() and found.stat().st_mode & 0o077:
+            found.chmod(0o600)
 
 
 def table(model: type[ServerModel]) -> Table:

@@ -61,10 +61,49 @@ class ApiToken(ServerModel, table=True):
 
 
 class LoginFailure(ServerModel, table=True):
+    """One password check: recorded before it runs (so it counts while under way), a failure unless
+    marked `succeeded` afterwards; rows older than Settings.login_failure_retention are purged."""
+
     __tablename__ = "login_failure"
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, index=True)
-    at: dt.datetime = Field(sa_type=UtcDateTime)
+    client: str = Field(default="", max_length=64, index=True)  # the client's address ("" when unknown)
+    at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
+    succeeded: bool = False
+
+
+class LoginLock(ServerModel, table=True):
+    """One row per throttled key ("email:…", "client:…"), locked FOR UPDATE while attempts are counted."""
+
+    __tablename__ = "login_lock"
+    key: str = Field(primary_key=True, max_length=330)
+
+
+class KnownClient(ServerModel, table=True):
+    """An address this account logged in from: the global per-e-mail limit does not apply to it."""
+
+    __tablename__ = "known_client"
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    client: str = Field(primary_key=True, max_length=64)
+    last_login_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class QuestionnaireClaim(ServerModel, table=True):
+    """The organisation a questionnaire id belongs to, bound at its first write (attachment or version)."""
+
+    __tablename__ = "questionnaire_claim"
+    questionnaire_id: uuid.UUID = Field(primary_key=True)
+    organisation_id: int = Field(foreign_key="account.id", index=True)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class ServerIdentity(ServerModel, table=True):
+    """This server's stable id (one row), so clients can tell one server from another behind an address."""
+
+    __tablename__ = "server_identity"
+    id: int = Field(default=1, primary_key=True)
+    server_id: uuid.UUID
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
 class Questionnaire(ServerModel, table=True):

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from forms.lifecycle import NoticeState
 from sync import protocol as p
 from sync.server import feed
+from sync.server.accounts import PARTNER
 from sync.server.context import ServerContext
+from sync.server.db import table
 from sync.server.models import Account, Attachment, Notice, Questionnaire, Version
-from sync.server.problems import ApiProblem, not_found
-from sync.server.versions import can_see
+from sync.server.problems import ApiProblem, id_taken, not_found
+from sync.server.versions import can_see, claim
 from sync.server.views import questionnaire_view
 
 
@@ -70,20 +74,29 @@ def store_attachment(
     owner_id = actor.id
 
     def work(session: Session) -> tuple[int, p.AttachmentStored]:
+        now = ctx.now()
         q = session.get(Questionnaire, qid)
         if q is not None and not can_see(actor, q):
-            raise not_found()
-        # Before the first version, the questionnaire is known only by the attachments sent for it.
-        other = session.exec(
-            select(Attachment.organisation_id).where(
-                Attachment.questionnaire_id == qid, Attachment.organisation_id != owner_id
-            )
-        ).first()
-        if q is None and other is not None:
-            raise not_found()
+            raise id_taken()
+        claim(session, qid, actor, now)  # an attachment binds the id as a version does
         existing = session.get(Attachment, (qid, sha256))
         if existing is not None:
             return 200, _stored(existing)
+        _expire_pending(ctx, session, now)
+        pending = session.execute(
+            select(func.coalesce(func.sum(Attachment.size), 0)).where(
+                Attachment.organisation_id == owner_id,
+                Attachment.questionnaire_id.not_in(select(Questionnaire.id)),  # type: ignore[attr-defined]
+            )
+        ).scalar_one()
+        if pending + len(data) > ctx.settings.pending_attachment_quota_bytes:
+            raise ApiProblem(
+                413,
+                p.QUOTA_EXCEEDED,
+                f"Trop de pièces jointes en attente de transmission "
+                f"({ctx.settings.pending_attachment_quota_bytes // 1_048_576} Mo au maximum) : "
+                "transmettez d'abord les questionnaires concernés",
+            )
         row = Attachment(
             questionnaire_id=qid,
             sha256=sha256,
@@ -91,12 +104,23 @@ def store_attachment(
             size=len(data),
             media_type=media_type,
             data=data,
-            created_at=ctx.now(),
+            created_at=now,
         )
         session.add(row)
         return 201, _stored(row)
 
     return ctx.db.write(work)
+
+
+def _expire_pending(ctx: ServerContext, session: Session, now: dt.datetime) -> None:
+    """Attachments whose questionnaire never got a version are dropped after a while (the claim stays)."""
+    attachments = table(Attachment)
+    session.execute(
+        delete(attachments).where(
+            attachments.c.created_at < now - ctx.settings.pending_attachment_ttl,
+            attachments.c.questionnaire_id.not_in(select(table(Questionnaire).c.id)),
+        )
+    )
 
 
 def attachment_too_large(ctx: ServerContext) -> ApiProblem:
@@ -115,11 +139,16 @@ def _stored(row: Attachment) -> p.AttachmentStored:
 
 
 def read_attachment(ctx: ServerContext, actor: Account, qid: uuid.UUID, sha256: str) -> Attachment:
+    """Only the organisation that uploaded it, and that organisation's Caf, may read an attachment."""
     with ctx.db.read() as session:
-        q = session.get(Questionnaire, qid)
         row = session.get(Attachment, (qid, sha256))
-        if row is None or (q is not None and not can_see(actor, q)):
+        if row is None:
             raise not_found()
-        if q is None and row.organisation_id != actor.id:
+        if actor.role == PARTNER:
+            allowed = row.organisation_id == actor.id
+        else:
+            uploader = session.get(Account, row.organisation_id)
+            allowed = uploader is not None and uploader.caf == actor.caf
+        if not allowed:
             raise not_found()
         return row

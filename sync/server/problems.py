@@ -35,6 +35,8 @@ TITLES: dict[str, str] = {
     p.PAYLOAD_TOO_LARGE: "Requête trop volumineuse",
     p.METHOD_NOT_ALLOWED: "Méthode non permise",
     p.INTERNAL_ERROR: "Erreur interne du serveur",
+    p.ID_TAKEN: "Cet identifiant de questionnaire appartient à une autre organisation",
+    p.QUOTA_EXCEEDED: "Quota de pièces jointes en attente atteint",
 }
 
 _STATUS_CODES = {404: p.NOT_FOUND, 405: p.METHOD_NOT_ALLOWED, 401: p.UNAUTHORIZED, 403: p.FORBIDDEN}
@@ -93,6 +95,15 @@ def problem_response(problem: p.Problem, headers: dict[str, str] | None = None) 
         status_code=problem.status,
         media_type=p.PROBLEM_MEDIA_TYPE,
         headers=headers,
+    )
+
+
+def id_taken() -> ApiProblem:
+    """The id was first written under by another organisation: the client re-keys and sends again."""
+    return ApiProblem(
+        409,
+        p.ID_TAKEN,
+        detail="Donnez un nouvel identifiant au questionnaire (un nouvel uuid) et envoyez-le de nouveau.",
     )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
 from sync import protocol as p
 from sync.server import accounts, campaigns
-from sync.server.auth import Ctx, PartnerCaf
+from sync.server.auth import Ctx, PartnerCaf, bearer
 from sync.server.problems import ApiProblem
 
 router = APIRouter()
@@ -27,6 +28,7 @@ async def meta(ctx: Ctx, caf: PartnerCaf) -> p.Meta:
         max_body_bytes=ctx.settings.max_body_bytes,
         max_attachment_bytes=ctx.settings.max_attachment_bytes,
         forms=forms,
+        server_id=ctx.server_id,
     )
 
 
@@ -53,5 +55,17 @@ def get_form(
     summary="Connexion : e-mail et mot de passe contre un jeton opaque",
     responses={401: {"description": "Identifiants incorrects"}, 429: {"description": "Trop de tentatives"}},
 )
-async def token(ctx: Ctx, credentials: p.TokenRequest) -> p.TokenResponse:
-    return await run_in_threadpool(accounts.login, ctx, credentials.email, credentials.password)
+async def token(ctx: Ctx, credentials: p.TokenRequest, request: Request) -> p.TokenResponse:
+    client = request.client.host if request.client else None
+    return await run_in_threadpool(accounts.login, ctx, credentials.email, credentials.password, client)
+
+
+@router.delete(
+    "/auth/token",
+    status_code=204,
+    summary="Déconnexion : le jeton présenté est révoqué aussitôt",
+    responses={401: {"description": "Aucun jeton présenté"}},
+)
+async def revoke(ctx: Ctx, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Response:
+    await run_in_threadpool(accounts.revoke_token, ctx, credentials.credentials if credentials else None)
+    return Response(status_code=204)

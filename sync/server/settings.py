@@ -44,8 +44,18 @@ class Settings:
     max_body_bytes: int = 4 * MIB
     max_attachment_bytes: int = 10 * MIB
     token_ttl: dt.timedelta = dt.timedelta(days=30)
+    # Login throttling (README, « Comptes du serveur »): failures counted over login_window, per
+    # (e-mail, client address) and per address with hard limits; per e-mail across addresses with a
+    # progressive delay past login_email_free_failures, which a client that logged in before skips.
     login_max_failures: int = 5
+    login_client_max_failures: int = 30
+    login_email_free_failures: int = 10
     login_window: dt.timedelta = dt.timedelta(minutes=15)
+    login_failure_retention: dt.timedelta = dt.timedelta(days=1)
+    # Attachments uploaded for a questionnaire that never got a version: kept this long, and at most
+    # this many bytes per organisation (uploads beyond are refused with quota_exceeded).
+    pending_attachment_ttl: dt.timedelta = dt.timedelta(days=30)
+    pending_attachment_quota_bytes: int = 200 * MIB
     # Aware UTC datetimes; tests move time forward through this instead of sleeping.
     clock: Callable[[], dt.datetime] = utc_now
     # Definitions served and validated against, besides those shipped in resources/forms.

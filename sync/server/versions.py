@@ -25,8 +25,16 @@ from sync.server.accounts import PARTNER
 from sync.server.checks import answer_errors, caf_field_errors, check_attachments, check_key, definition_for
 from sync.server.context import ServerContext
 from sync.server.db import table
-from sync.server.models import Account, AuditEntry, IdempotencyRecord, Notice, Questionnaire, Version
-from sync.server.problems import ApiProblem, not_editable, not_found
+from sync.server.models import (
+    Account,
+    AuditEntry,
+    IdempotencyRecord,
+    Notice,
+    Questionnaire,
+    QuestionnaireClaim,
+    Version,
+)
+from sync.server.problems import ApiProblem, id_taken, not_editable, not_found
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,19 @@ class Submission:
 
 def scope_of(actor: Account) -> str:
     return f"org:{actor.id}" if actor.role == PARTNER else f"caf:{actor.caf}"
+
+
+def claim(session: Session, qid: uuid.UUID, actor: Account, now: dt.datetime) -> None:
+    """Bind the id to the partner's organisation at its first write of any kind; 409 id_taken when
+    another organisation wrote under it first. Two first writes at once: the unique key makes the
+    loser's transaction run again (Database.write), and it then sees the winner's claim."""
+    found = session.get(QuestionnaireClaim, qid)
+    if found is None:
+        assert actor.id is not None
+        session.add(QuestionnaireClaim(questionnaire_id=qid, organisation_id=actor.id, created_at=now))
+        session.flush()
+    elif found.organisation_id != actor.id:
+        raise id_taken()
 
 
 def can_see(actor: Account, q: Questionnaire) -> bool:
@@ -130,8 +151,12 @@ def submit_version(
 
     def work(session: Session) -> Submission:
         q = _lock_row(session, qid)
+        if q is not None and not can_see(actor, q) and by_partner:
+            raise id_taken()  # someone else's id (an exported file used as a template): re-key
         if (q is not None and not can_see(actor, q)) or (q is None and not by_partner):
             raise not_found()
+        if q is None:
+            claim(session, qid, actor, now)
         # After the lock: a concurrent delivery of the same version has committed by now.
         record = session.connection().execute(_FIND_RECORD, {"b_key": vid}).first()
         if record is not None:

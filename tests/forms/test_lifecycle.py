@@ -38,19 +38,19 @@ from forms.store.remote import Remote, RemoteState
 from tests.conftest import OFFICIAL_FORM, TEST_FORMS
 from tests.forms.sample_answers import complete_answers
 
-# Columns: edit transmit take_back retry delete reply_notice accept notice caf_edit return validate migrate.
+# Columns: edit transmit take_back retry delete reply_notice accept notice caf_edit return validate migrate requeue.
 COLUMNS = [
     Action.EDIT, Action.TRANSMIT, Action.TAKE_BACK, Action.RETRY, Action.DELETE, Action.REPLY_NOTICE,
-    Action.ACCEPT, Action.NOTICE, Action.CAF_EDIT, Action.RETURN, Action.VALIDATE, Action.MIGRATE,
+    Action.ACCEPT, Action.NOTICE, Action.CAF_EDIT, Action.RETURN, Action.VALIDATE, Action.MIGRATE, Action.REQUEUE,
 ]  # fmt: skip
 # One letter per column: the state it leads to (e: en cours, a: à envoyer, t: transmis, c: à corriger,
 # v: validé, x: gone), "." refused.
 SPEC = {
-    Status.EN_COURS: "ea..x......e",
-    Status.A_ENVOYER: "..ea.at.....",
-    Status.TRANSMIS: ".....t.ttcv.",
-    Status.A_CORRIGER: "ca...c.cc..c",
-    Status.VALIDE: "............",
+    Status.EN_COURS: "ea..x......e.",
+    Status.A_ENVOYER: "..ea.at......",
+    Status.TRANSMIS: ".....t.ttcv.a",
+    Status.A_CORRIGER: "ca...c.cc..c.",
+    Status.VALIDE: ".............",
 }
 LETTERS = {"e": Status.EN_COURS, "a": Status.A_ENVOYER, "t": Status.TRANSMIS, "c": Status.A_CORRIGER}
 LETTERS |= {"v": Status.VALIDE, "x": None}

@@ -84,9 +84,15 @@ REVIEW_CALLS = [
 ]
 
 
-@pytest.mark.parametrize("call", PARTNER_CALLS)
+@pytest.mark.parametrize("call", ["GET questionnaire", "GET attachment"])
 def test_another_partner_gets_404(world: World, call: str) -> None:
     problem(_partner_calls(world, world.other_partner)[call], 404, p.NOT_FOUND)
+
+
+@pytest.mark.parametrize("call", ["PUT version", "PUT attachment"])
+def test_another_partner_writing_under_the_id_gets_id_taken(world: World, call: str) -> None:
+    """A clear code, so that its client gives its questionnaire a new id instead of being stuck."""
+    problem(_partner_calls(world, world.other_partner)[call], 409, p.ID_TAKEN)
 
 
 @pytest.mark.parametrize("call", REVIEW_CALLS)
@@ -121,11 +127,11 @@ def test_no_valid_token_gets_401_everywhere(server: Server, world: World, token:
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_push_items_out_of_scope_are_404_each(world: World) -> None:
+def test_push_items_out_of_scope_are_id_taken_each(world: World) -> None:
     body = version_body(base=world.vid).model_dump(mode="json")
     item = {"questionnaire_id": str(world.qid), "version_id": str(uuid.uuid4()), "body": body}
     result = p.PushResult.model_validate_json(world.other_partner.post("/sync/push", json={"items": [item]}).content)
-    assert [r.status for r in result.results] == [404]
+    assert [(r.status, getattr(r.body, "code", None)) for r in result.results] == [(409, p.ID_TAKEN)]
     # Replaying the owner's own version id from another account does not replay the owner's answer.
     replay = {
         "questionnaire_id": str(world.qid),
@@ -133,7 +139,7 @@ def test_push_items_out_of_scope_are_404_each(world: World) -> None:
         "body": version_body().model_dump(mode="json"),
     }
     result = p.PushResult.model_validate_json(world.other_partner.post("/sync/push", json={"items": [replay]}).content)
-    assert [r.status for r in result.results] == [404]
+    assert [r.status for r in result.results] == [409]
 
 
 def test_feeds_and_lists_are_scoped(world: World) -> None:

@@ -31,26 +31,23 @@ def run(capsys: pytest.CaptureFixture[str], server: Server, *args: str) -> tuple
 
 def test_accounts(server: Server, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     email = f"cli-{uuid.uuid4().hex[:8]}@exemple.fr"
-    code, out, _ = run(
-        capsys,
-        server,
-        "add-partner",
-        "--email",
-        email,
-        "--password",
-        PASSWORD,
-        "--caf",
-        "73",
-        "--name",
-        "Centre social",
-    )
+    # A password is never taken on the command line (ps, shell history): the option does not exist.
+    with pytest.raises(SystemExit) as refused:
+        main(["add-partner", "--email", email, "--password", PASSWORD, "--caf", "73"])
+    assert refused.value.code == 2
+    capsys.readouterr()
+    monkeypatch.setenv("BILAN_CLAS_PASSWORD", PASSWORD)
+    code, out, _ = run(capsys, server, "add-partner", "--email", email, "--caf", "73", "--name", "Centre social")
     assert (code, out.strip()) == (0, f"Compte partenaire créé : {email} (Caf 73, Centre social)")
     login = server.anonymous().post("/auth/token", json={"email": email, "password": PASSWORD})
     assert p.TokenResponse.model_validate_json(login.content).role == "partner"
-    code, _, err = run(capsys, server, "add-partner", "--email", email, "--password", PASSWORD, "--caf", "73")
+    code, _, err = run(capsys, server, "add-partner", "--email", email, "--caf", "73")
     assert code == 1
     assert err.strip() == f"bilan-clas-server : erreur : Un compte existe déjà pour {email}."
-    code, _, err = run(capsys, server, "add-reviewer", "--email", "agent@caf.fr", "--password", "court", "--caf", "73")
+    # Without the variable, the password is asked for (getpass), never echoed.
+    monkeypatch.delenv("BILAN_CLAS_PASSWORD")
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": "court")
+    code, _, err = run(capsys, server, "add-reviewer", "--email", "agent@caf.fr", "--caf", "73")
     assert (code, "trop court" in err, "Traceback" in err) == (1, True, False)
     monkeypatch.setenv("BILAN_CLAS_PASSWORD", PASSWORD)
     agent = f"agent-{uuid.uuid4().hex[:8]}@caf73.fr"

@@ -89,7 +89,7 @@ def test_login_is_rate_limited_per_email(server: Server, clock: Clock) -> None:
     assert anonymous.post("/auth/token", json={"email": other.email, "password": PASSWORD}).status_code == 200
     clock.advance(dt.timedelta(seconds=retry_after + 1))
     assert anonymous.post("/auth/token", json={"email": partner.email, "password": PASSWORD}).status_code == 200
-    # A success clears the failures.
+    # The failures aged out of the window: a mistake is allowed again.
     problem(anonymous.post("/auth/token", json={"email": partner.email, "password": "faux"}), 401, p.UNAUTHORIZED)
     assert anonymous.post("/auth/token", json={"email": partner.email, "password": PASSWORD}).status_code == 200
 
@@ -100,7 +100,11 @@ def test_token_expiry(server: Server, clock: Clock) -> None:
     assert partner.get("/changes").status_code == 200
     clock.advance(dt.timedelta(days=30) - dt.timedelta(minutes=1))
     assert partner.get("/changes").status_code == 200
-    clock.advance(dt.timedelta(minutes=2))
+    # Sliding expiry: that use gave the token a new full lifetime.
+    clock.advance(dt.timedelta(days=30) - dt.timedelta(minutes=1))
+    assert partner.get("/changes").status_code == 200
+    # Unused for longer than its lifetime, it expires.
+    clock.advance(dt.timedelta(days=30) + dt.timedelta(minutes=1))
     expired = problem(partner.get("/changes"), 401, p.UNAUTHORIZED)
     assert "expirée" in expired.title
     # Logging in again gives a working token.

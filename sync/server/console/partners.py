@@ -88,7 +88,6 @@ def reset_password(ctx: ServerContext, caf: str, account_id: int) -> tuple[Accou
         return account
 
     account = ctx.db.write(work)
-    ctx.tokens.forget_account(account_id)
     return account, password
 
 
@@ -100,6 +99,4 @@ def deactivate(ctx: ServerContext, caf: str, account_id: int) -> Account:
         _revoke(session, account_id)
         return account
 
-    account = ctx.db.write(work)
-    ctx.tokens.forget_account(account_id)
-    return account
+    return ctx.db.write(work)
