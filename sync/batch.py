@@ -17,7 +17,7 @@ from forms.store.outbox import OutboxItem
 from sync.client import item_receipt
 from sync.engine import Cancelled, Report, Synchroniser, SyncResult, _never, _no_report
 from sync.errors import AuthRequired, Offline, Refused, StaleBase, Transient
-from sync.protocol import MAX_PUSH_ITEMS
+from sync.protocol import ID_TAKEN, MAX_PUSH_ITEMS
 
 
 class BatchSynchroniser(Synchroniser):
@@ -51,11 +51,23 @@ class BatchSynchroniser(Synchroniser):
 
     def _send_batch(self, chunk: list[OutboxItem], result: SyncResult) -> set[str]:
         """Send `chunk`; return the op ids postponed to a later run."""
+        taken: list[OutboxItem] = []
+        postponed = self._send_chunk(chunk, result, taken)
+        # An id another organisation holds: the single path re-keys the questionnaire and sends again.
+        for item in taken:
+            if not self._send(item, result):
+                postponed.add(item.op_id)
+        return postponed
+
+    def _send_chunk(self, chunk: list[OutboxItem], result: SyncResult, taken: list[OutboxItem]) -> set[str]:
         pending: list[OutboxItem] = []
         for item in chunk:
             try:
                 self._upload_attachments(item, item.payload())
             except Refused as refusal:
+                if refusal.code == ID_TAKEN:
+                    taken.append(item)
+                    continue
                 self.outbox.mark_refused(item.op_id, code=refusal.code, message=str(refusal))
                 result.refused.append((item.questionnaire_uuid, str(refusal)))
                 continue
@@ -97,6 +109,9 @@ class BatchSynchroniser(Synchroniser):
                     stale.append((item, conflict))
                     continue
                 except Refused as refusal:
+                    if refusal.code == ID_TAKEN:
+                        taken.append(item)
+                        continue
                     self.outbox.mark_refused(item.op_id, code=refusal.code, message=str(refusal))
                     result.refused.append((item.questionnaire_uuid, str(refusal)))
                     continue
