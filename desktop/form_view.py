@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -83,7 +83,7 @@ class FormView(QWidget):
         self.navigator.setObjectName("page-navigator")
         self.navigator.setAccessibleName("Pages du questionnaire")
         self.navigator.setIconSize(QSize(14, 14))
-        self.navigator.setMinimumWidth(230)
+        self.navigator.setMinimumWidth(150)  # wraps: the page keeps the room on a small screen
         self.navigator.setWordWrap(True)
         self.pages = QStackedWidget()
         self.page_views: list[PageView] = []
@@ -117,10 +117,11 @@ class FormView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.pages, 1)
         right_layout.addLayout(footer)
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(self.navigator)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
         splitter.setSizes([260, 800])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -137,6 +138,14 @@ class FormView(QWidget):
             shortcut.activated.connect(slot)
         self._refresh()
         self.navigator.setCurrentRow(0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        # The page list gets a quarter of a narrow window (150 to 260 px): the page keeps room for its matrices.
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            width = self.splitter.width()
+            navigator = max(150, min(260, width // 4))
+            self.splitter.setSizes([navigator, max(0, width - navigator)])
 
     # --- navigation ------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ class MainWindow(QMainWindow):
         self.pdf: PdfActions | None = None
         self._manual_sync = False
         self.setWindowTitle("Bilan Clas")
-        self.resize(1180, 800)
+        self._fit_to_screen()
         geometry = self.settings.window_geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -59,6 +59,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         self.sync_action = self._action(toolbar, "Synchroniser", self.synchronise, "F5")
         self.login_action = self._action(toolbar, "Se connecter…", self.show_login, None)
+        self.logout_action = self._action(toolbar, "Se déconnecter", self.logout, None)
+        self.logout_action.setVisible(False)
         toolbar.addSeparator()
         self.export_all_action = self._action(toolbar, "Exporter tous les bilans en PDF…", self.export_all_pdf, None)
         help_menu = self.menuBar().addMenu("&Aide")
@@ -66,6 +68,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
         self.home.empty_label.setText("Chargement…")
         after_first_paint(self, self._load)  # the window shows first; the data loads on the next turn
+
+    def bring_to_front(self) -> None:
+        """Another launch on the same data folder: show this window instead of opening a second one."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _fit_to_screen(self) -> None:
+        """1180×800 where the screen allows, else the screen's free area (a 1024×600 netbook)."""
+        screen = self.screen().availableGeometry()
+        width, height = min(1180, screen.width()), min(800, screen.height())
+        self.resize(width, height)
+        self.setMinimumSize(min(560, width), min(360, height))
 
     def _action(self, toolbar: QToolBar, text: str, slot: object, shortcut: str | None) -> QAction:
         action = QAction(text, self)
@@ -113,6 +130,7 @@ class MainWindow(QMainWindow):
         self.sync.busy_changed.connect(self._on_sync_busy)
         self.statusBar().addPermanentWidget(SyncStatus(self.sync))
         self.sync.start()
+        self.show_account()
 
     def show_support_info(self) -> None:
         """Version, platform, data folder, last sync and the log's last lines, shown and copied."""
@@ -147,11 +165,47 @@ class MainWindow(QMainWindow):
             return
         found = self.sync.account()
         server = found[0] if found else self.settings.server_url()
-        email = found[1] if found else ""
+        email = found[1] if found else self.settings.email() or self._profile_email()
         dialog = LoginDialog(self.sync, server, email, self)
-        if dialog.exec():
-            self.settings.set_server_url(dialog.server_edit.text().strip())
+        accepted = dialog.exec()
+        # kept even after a failure: the next attempt starts from what was typed
+        self.settings.set_server_url(dialog.server_edit.text().strip())
+        self.settings.set_email(dialog.email_edit.text().strip())
+        if accepted:
             self.statusBar().showMessage("Connecté au serveur de la Caf.", 8000)
+        self.show_account()
+
+    def _profile_email(self) -> str:
+        """The structure profile's contact e-mail: the login's usual e-mail."""
+        if self.session is None:
+            return ""
+        latest = self.session.registry.latest()
+        if not latest:
+            return ""
+        return latest[0].text_for_role(self.session.store.profile(), "contact_email") or ""
+
+    def show_account(self) -> None:
+        """« Connecté : e-mail » and « Se déconnecter » once logged in; « Se connecter… » otherwise."""
+        if self.sync is None:
+            return
+        found = self.sync.account()
+        connected = found is not None and self.sync.logged_in_now()
+        self.login_action.setText(f"Connecté : {found[1]}" if connected and found else "Se connecter…")
+        self.login_action.setToolTip(
+            f"Connecté à {found[0]} en tant que {found[1]} — changer de compte…"
+            if connected and found
+            else "Se connecter au serveur de la Caf…"
+        )
+        self.logout_action.setVisible(connected)
+
+    def logout(self) -> None:
+        if self.sync is None:
+            return
+        self.sync.logout()
+        self.show_account()
+        self.statusBar().showMessage(
+            "Déconnecté : cet ordinateur ne garde plus la connexion. Vos bilans restent enregistrés ici.", 8000
+        )
 
     def _on_sync_busy(self, busy: bool) -> None:
         self.sync_action.setEnabled(not busy)
@@ -186,6 +240,7 @@ class MainWindow(QMainWindow):
         self.refresh_list()
 
     def _on_login_required(self, message: str) -> None:
+        self.show_account()
         manual = self._manual_sync
         self._manual_sync = False
         self.statusBar().showMessage(message, 15000)
@@ -207,6 +262,7 @@ class MainWindow(QMainWindow):
             return
         self.refresh_list()
         self.stack.setCurrentWidget(self.home)
+        self.setWindowTitle("Bilan Clas")
         self.home.tree.setFocus()
 
     def _close_questionnaire(self) -> bool:
@@ -248,6 +304,7 @@ class MainWindow(QMainWindow):
         self.questionnaire_view = view
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
+        self.setWindowTitle(f"{binding.info().title} — Bilan Clas")  # the full title, whatever its length
         self.settings.set_last_questionnaire(questionnaire_uuid)
 
     def _on_status_changed(self, _uuid: str) -> None:

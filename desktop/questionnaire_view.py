@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.bindings import QuestionnaireBinding
+from desktop.fitting import ElidedLabel
 from desktop.form_view import FormView
 from desktop.theme import badge_style
 from desktop.transmission_panel import TransmissionPanel
@@ -61,9 +62,8 @@ class QuestionnaireView(QWidget):
         self.uuid = binding.uuid
         self.form = FormView(binding, self._attach)
 
-        self.title_label = QLabel()
+        self.title_label = ElidedLabel()  # any length of title: cut with « … », in full in its tooltip
         self.title_label.setProperty("role", "page-title")
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_badge = QLabel()
         self.status_badge.setAccessibleName("Statut du questionnaire")
         self.saved_label = QLabel()
@@ -84,12 +84,17 @@ class QuestionnaireView(QWidget):
         self.receipt_action = menu.addAction("Accusé de transmission (PDF)…", self._export_receipt)
         self.pdf_button.setMenu(menu)
         self.pdf_button.setVisible(pdf is not None)
-        header = QHBoxLayout()
-        header.addWidget(self.title_label, 1)
-        header.addWidget(self.saved_label)
-        header.addWidget(self.status_badge)
-        header.addWidget(self.pdf_button)
-        header.addWidget(self.transmit_button)
+        # The title on its own line, the status and the actions under it: nothing is pushed off-screen.
+        actions = QHBoxLayout()
+        actions.addWidget(self.status_badge)
+        actions.addWidget(self.saved_label)
+        actions.addStretch(1)
+        actions.addWidget(self.pdf_button)
+        actions.addWidget(self.transmit_button)
+        header = QVBoxLayout()
+        header.setSpacing(4)
+        header.addWidget(self.title_label)
+        header.addLayout(actions)
         self.transmission = TransmissionPanel()
         self.transmission.retry_requested.connect(self._on_retry)
         self.transmission.export_requested.connect(self._on_export_file)

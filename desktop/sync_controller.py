@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.tasks import TaskContext, TaskHandle, TaskRunner
 from forms.store import Store
 from forms.store.outbox import Outbox
-from sync import account
+from sync import account, credentials
 from sync.engine import Synchroniser, SyncResult, last_sync
 from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
 
@@ -37,6 +37,8 @@ class SyncController(QObject):
     """The server wants a (new) login; carries the French reason."""
     logged_in = Signal(str)
     """Login succeeded; carries the organisation's name."""
+    credentials_rejected = Signal()
+    """The server refused the e-mail or password (emitted before `failed`, which carries the message)."""
 
     def __init__(self, store: Store, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +65,19 @@ class SyncController(QObject):
 
     def account(self) -> tuple[str, str] | None:
         return account.account(self.store)
+
+    def logged_in_now(self) -> bool:
+        """An account with a kept token: the app shows it, with « Se déconnecter »."""
+        return account.logged_in(self.store)
+
+    def memory_only(self) -> bool:
+        """No secure keychain here: a login lasts until the app closes."""
+        return not credentials.secure_keychain()
+
+    def logout(self) -> None:
+        """Forget this computer's connection (a shared computer); the answers and the outbox stay."""
+        account.logout(self.store)
+        self._set_online(None)
 
     def busy(self) -> bool:
         return self._sync is not None and self._sync.running
@@ -93,6 +108,8 @@ class SyncController(QObject):
             self.synchronise(manual=False)
 
     def _on_login_failed(self, error: Any) -> None:
+        if isinstance(error, AuthRequired):
+            self.credentials_rejected.emit()
         self.failed.emit(str(error) if isinstance(error, SyncError) else f"Connexion impossible : {error}")
 
     # --- probe -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ ORGANISATION_KEY = "account_organisation"
 def login(store: Store, server_url: str, email: str, password: str) -> TokenResponse:
     """Check the credentials with the server; keep the token in the keychain and the address with the data."""
     base = server_base(server_url)
-    credentials._checked_backend()  # refuse a weak keychain before asking the server anything
+    credentials.check_can_keep()  # refuse a weak keychain (unless memory is allowed) before asking the server
     client = SyncClient(base)
     try:
         token = client.login(email.strip(), password)
@@ -47,6 +47,17 @@ def connected_client(store: Store) -> SyncClient:
     if not token:
         raise AuthRequired("Reconnectez-vous au serveur : la connexion n'est plus enregistrée sur cet ordinateur.")
     return SyncClient(server, token=token)
+
+
+def logged_in(store: Store) -> bool:
+    """An account is set and its token is kept (keychain, or memory for this session)."""
+    found = account(store)
+    if found is None:
+        return False
+    try:
+        return bool(credentials.load_token(*found))
+    except Exception:  # noqa: BLE001 - a keychain that cannot answer: not connected, the user may log in again
+        return False
 
 
 def logout(store: Store) -> None:
