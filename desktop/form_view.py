@@ -64,6 +64,8 @@ class FormView(QWidget):
     """Answers were written durably; carries the datetime of the save."""
     save_failed = Signal(str)
     """A save was refused or failed; carries the French message. The typed value stays on screen."""
+    finish_requested = Signal()
+    """« Vérifier et transmettre » at the end of the last page."""
     evaluated = Signal(object)
     """The answers were (re)evaluated; carries the forms.evaluation.Evaluation."""
     page_changed = Signal(str)
@@ -77,6 +79,7 @@ class FormView(QWidget):
         self._touched: set[str] = {qid for qid, value in self._answers.items() if value is not None}
         self._show_all = False
         self._read_only = False
+        self._noticed: frozenset[str] = frozenset()
         self.evaluation: Evaluation = evaluate(binding.definition, self._answers)
 
         self.navigator = QListWidget()
@@ -106,7 +109,8 @@ class FormView(QWidget):
         self.previous_button.setToolTip("Ctrl+Page précédente")
         self.next_button.setToolTip("Ctrl+Page suivante")
         self.previous_button.clicked.connect(self.previous_page)
-        self.next_button.clicked.connect(self.next_page)
+        self.next_button.clicked.connect(self._on_next)
+        self._can_finish = False
         footer = QHBoxLayout()
         footer.addWidget(self.previous_button)
         footer.addStretch(1)
@@ -170,9 +174,29 @@ class FormView(QWidget):
         self.flush()
         self.pages.setCurrentIndex(row)
         self.previous_button.setEnabled(row > 0)
-        self.next_button.setEnabled(row < self.navigator.count() - 1)
+        self._update_next()
         self.page_views[row].verticalScrollBar().setValue(0)
         self.page_changed.emit(self.binding.pages[row].id)
+
+    def set_can_finish(self, can: bool) -> None:
+        """The questionnaire may be transmitted: the last page ends with « Vérifier et transmettre »."""
+        self._can_finish = can
+        self._update_next()
+
+    def _on_last_page(self) -> bool:
+        return self.navigator.currentRow() >= self.navigator.count() - 1
+
+    def _update_next(self) -> None:
+        finish = self._on_last_page() and self._can_finish
+        self.next_button.setText("Vérifier et transmettre…" if finish else "Page suivante  ▶")
+        self.next_button.setToolTip("Liste ce qui reste à voir, puis transmet" if finish else "Ctrl+Page suivante")
+        self.next_button.setEnabled(finish or not self._on_last_page())
+
+    def _on_next(self) -> None:
+        if self._on_last_page() and self._can_finish:
+            self.finish_requested.emit()
+        else:
+            self.next_page()
 
     def focus_question(self, question_id: str) -> None:
         """Jump to a question: its page, scrolled into view, with the keyboard focus in it."""
@@ -235,6 +259,11 @@ class FormView(QWidget):
         self._show_all = True
         self._refresh()
 
+    def mark_notices(self, question_ids: frozenset[str]) -> None:
+        """The pages holding these questions (open Caf notices) say so in the page list."""
+        self._noticed = question_ids
+        self._refresh()
+
     def show_notices(self, by_question: dict[str, list[str]]) -> None:
         for question_id, widget in self.widgets.items():
             widget.show_notices(by_question.get(question_id, []))
@@ -261,6 +290,8 @@ class FormView(QWidget):
             progress = self.evaluation.page(page.id)
             item = self.navigator.item(row)
             state = _state_text(progress)
+            if any(q.id in self._noticed for q in page.questions):
+                state += " · remarque de la Caf"
             item.setText(f"{row + 1}. {page.title}\n{state}")
             item.setIcon(_dot(PROGRESS_COLOURS[progress.state]))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Page {row + 1} : {page.title}, {state}")

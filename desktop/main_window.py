@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSizePolicy, QStackedWidget, QToolBar, QWidget
 
 from desktop.first_paint import after_first_paint
 from desktop.home import HomeView
@@ -63,9 +63,16 @@ class MainWindow(QMainWindow):
         self.logout_action.setVisible(False)
         toolbar.addSeparator()
         self.export_all_action = self._action(toolbar, "Exporter tous les bilans en PDF…", self.export_all_pdf, None)
+        self.import_action = self._action(toolbar, "Importer un fichier…", self.import_file, None)
         help_menu = self.menuBar().addMenu("&Aide")
         self.support_action = help_menu.addAction("Informations pour l'assistance…", self.show_support_info)
-        self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
+        from desktop.fitting import ElidedLabel
+
+        folder_label = ElidedLabel(f"Données : {data_dir}")  # a long path is cut, in full in its tooltip
+        folder_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        folder_label.setMaximumWidth(280)
+        # permanent (on the right): the status bar's messages are drawn beside it, never on top of it
+        self.statusBar().addPermanentWidget(folder_label)
         self.home.empty_label.setText("Chargement…")
         after_first_paint(self, self._load)  # the window shows first; the data loads on the next turn
 
@@ -197,6 +204,8 @@ class MainWindow(QMainWindow):
             else "Se connecter au serveur de la Caf…"
         )
         self.logout_action.setVisible(connected)
+        if self.questionnaire_view is not None:
+            self.questionnaire_view.set_connected(connected)
 
     def logout(self) -> None:
         if self.sync is None:
@@ -301,11 +310,38 @@ class MainWindow(QMainWindow):
         view = QuestionnaireView(binding, self.pdf)
         view.status_changed.connect(self._on_status_changed)
         view.sync_requested.connect(self.synchronise)
+        view.login_requested.connect(self.show_login)
+        view.renamed.connect(self._on_renamed)
         self.questionnaire_view = view
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
         self.setWindowTitle(f"{binding.info().title} — Bilan Clas")  # the full title, whatever its length
         self.settings.set_last_questionnaire(questionnaire_uuid)
+        self.show_account()
+
+    def _on_renamed(self, title: str) -> None:
+        self.setWindowTitle(f"{title} — Bilan Clas")
+        self.refresh_list()
+
+    def import_file(self) -> None:
+        """A questionnaire from a Bilan Clas JSON file (an export, another computer's work), then opened."""
+        from desktop.file_dialogs import ask_open
+        from forms.exchange import ExchangeError, import_document, read_document
+        from forms.store import StoreError
+
+        if self.session is None:
+            return
+        path = ask_open(self, "Importer un fichier Bilan Clas", Path.home(), "Fichier Bilan Clas (*.json)")
+        if path is None:
+            return
+        try:
+            info = import_document(self.session.store, read_document(path))
+        except (ExchangeError, StoreError) as error:
+            QMessageBox.warning(self, "Importer un fichier", str(error))
+            return
+        self.refresh_list()
+        self.statusBar().showMessage(f"Importé : « {info.title} ».", 8000)
+        self.open_questionnaire(info.uuid)
 
     def _on_status_changed(self, _uuid: str) -> None:
         self.refresh_list()

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -30,12 +32,12 @@ from desktop.fitting import ElidedLabel
 from desktop.form_view import FormView
 from desktop.theme import badge_style
 from desktop.transmission_panel import TransmissionPanel
-from forms.attachments import import_attachment
+from forms.attachments import attachment_path, import_attachment
 from forms.evaluation import Issue
 from forms.exchange import export_document
 from forms.overview import questionnaire_state
 from forms.points import Point, as_points, issue_text, points
-from forms.store import NotTransmittable, StoreError
+from forms.store import NotTransmittable, Store, StoreError
 from forms.store.outbox import Outbox
 from forms.store.remote import Remote
 
@@ -52,6 +54,10 @@ class QuestionnaireView(QWidget):
     """The questionnaire's status changed (e.g. transmitted); carries its uuid."""
     sync_requested = Signal()
     """The user asked for something that needs a sync now (Réessayer)."""
+    login_requested = Signal()
+    """« Se connecter… » in the banner of a questionnaire waiting to be sent while nobody is logged in."""
+    renamed = Signal(str)
+    """The action was renamed; carries the new title."""
 
     def __init__(
         self, binding: QuestionnaireBinding, pdf: PdfActions | None = None, parent: QWidget | None = None
@@ -60,7 +66,8 @@ class QuestionnaireView(QWidget):
         self.binding = binding
         self.pdf = pdf
         self.uuid = binding.uuid
-        self.form = FormView(binding, self._attach)
+        self.form = FormView(binding, _Attachments(binding.store))
+        self.problems: ProblemsDialog | None = None
 
         self.title_label = ElidedLabel()  # any length of title: cut with « … », in full in its tooltip
         self.title_label.setProperty("role", "page-title")
@@ -69,6 +76,7 @@ class QuestionnaireView(QWidget):
         self.saved_label = QLabel()
         self.saved_label.setProperty("role", "saved")
         self.saved_label.setAccessibleName("État de l'enregistrement")
+        self.saved_label.setWordWrap(True)
         self.transmit_button = QPushButton("Transmettre à la Caf…")
         self.transmit_button.setObjectName("primary")
         self.transmit_button.setToolTip("Vérifie le questionnaire, puis le place dans la file d'envoi")
@@ -84,16 +92,29 @@ class QuestionnaireView(QWidget):
         self.receipt_action = menu.addAction("Accusé de transmission (PDF)…", self._export_receipt)
         self.pdf_button.setMenu(menu)
         self.pdf_button.setVisible(pdf is not None)
+        self.rename_button = QToolButton()
+        self.rename_button.setText("Renommer…")
+        self.rename_button.setToolTip("Corriger le nom de l'action")
+        self.rename_button.setAccessibleName("Renommer l'action")
+        self.rename_button.clicked.connect(self.rename)
+        self.complete_label = QLabel("Tout est complet : vous pouvez transmettre.")
+        self.complete_label.setProperty("role", "saved")
+        self.complete_label.setWordWrap(True)  # on two lines rather than widening a small window
+        self.complete_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.complete_label.hide()
         # The title on its own line, the status and the actions under it: nothing is pushed off-screen.
         actions = QHBoxLayout()
         actions.addWidget(self.status_badge)
         actions.addWidget(self.saved_label)
-        actions.addStretch(1)
+        actions.addWidget(self.complete_label, 1)
         actions.addWidget(self.pdf_button)
         actions.addWidget(self.transmit_button)
         header = QVBoxLayout()
         header.setSpacing(4)
-        header.addWidget(self.title_label)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title_label, 1)
+        title_row.addWidget(self.rename_button)
+        header.addLayout(title_row)
         header.addLayout(actions)
         self.transmission = TransmissionPanel()
         self.transmission.retry_requested.connect(self._on_retry)
@@ -104,6 +125,21 @@ class QuestionnaireView(QWidget):
         self.info_banner = QLabel()
         self.info_banner.setWordWrap(True)
         self.info_banner.setProperty("role", "help-text")
+        self.login_banner = QFrame()
+        self.login_banner.setProperty("role", "question-card")
+        login_layout = QHBoxLayout(self.login_banner)
+        login_text = QLabel(
+            "Vous n'êtes pas connecté au serveur de la Caf : rien ne partira tant que vous ne vous serez pas "
+            "connecté. Tout reste enregistré sur cet ordinateur."
+        )
+        login_text.setWordWrap(True)
+        self.login_button = QPushButton("Se connecter…")
+        self.login_button.clicked.connect(self.login_requested)
+        login_layout.addWidget(login_text, 1)
+        login_layout.addWidget(self.login_button)
+        self.login_banner.hide()
+        self._connected = True
+        self._waiting = False
         self.error_banner = QLabel()
         self.error_banner.setWordWrap(True)
         self.error_banner.setProperty("role", "error")
@@ -130,12 +166,15 @@ class QuestionnaireView(QWidget):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(header)
         layout.addWidget(self.info_banner)
+        layout.addWidget(self.login_banner)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.transmission)
         layout.addWidget(self.notices_panel)
         layout.addWidget(self.form, 1)
 
         self.form.saved.connect(self._on_saved)
+        self.form.finish_requested.connect(self.request_transmit)
+        self.form.evaluated.connect(self._on_evaluated)
         self.form.save_failed.connect(self._on_save_failed)
         self._page_timer = QTimer(self)
         self._page_timer.setSingleShot(True)
@@ -149,9 +188,6 @@ class QuestionnaireView(QWidget):
         if info.current_page:
             self.form.go_to_page(info.current_page)
 
-    def _attach(self, path):  # type: ignore[no-untyped-def]
-        return import_attachment(self.binding.store, path)
-
     # --- status and notices -----------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -162,6 +198,12 @@ class QuestionnaireView(QWidget):
         self.status_badge.setStyleSheet(badge_style(state.badge))
         self.form.set_read_only(not state.editable)
         self.transmit_button.setVisible(state.can_transmit)
+        self.form.set_can_finish(state.can_transmit)
+        self.saved_label.setVisible(state.editable)  # a locked questionnaire claims no « Enregistré à »
+        self.rename_button.setVisible(state.editable)
+        self._waiting = Outbox(self.binding.store).will_send(self.uuid)
+        self._show_login_banner()
+        self._on_evaluated(self.form.evaluation)
         self.info_banner.setText(state.explanation)
         self.info_banner.setVisible(bool(state.explanation))
         by_question: dict[str, list[str]] = {}
@@ -170,15 +212,41 @@ class QuestionnaireView(QWidget):
             if notice.question_id:
                 by_question.setdefault(notice.question_id, []).append(notice.under_field)
             where = self._question_label(notice.question_id) if notice.question_id else "Remarque générale"
-            item = QListWidgetItem(f"{notice.prefix}{where} : {notice.message}")
+            when = f"{notice.created_at.astimezone():%d/%m/%Y}"
+            item = QListWidgetItem(f"{notice.prefix}{where} : {notice.message} (le {when})")
             item.setData(Qt.ItemDataRole.UserRole, notice.question_id)
             self.notices_list.addItem(item)
         self.notices_panel.setVisible(bool(state.notices))
         self.form.show_notices(by_question)
+        self.form.mark_notices(state.pages_with_notices)
         self.transmission.show_state(state.failure, state.conflicts)
         rows = self.notices_list.count()
         self.notices_list.setFixedHeight(min(140, 8 + rows * (self.notices_list.sizeHintForRow(0) if rows else 0)))
         self.receipt_action.setEnabled(state.receipt is not None)
+
+    def set_connected(self, connected: bool) -> None:
+        """Whether someone is logged in: a questionnaire waiting to be sent says when nobody is."""
+        self._connected = connected
+        self._show_login_banner()
+
+    def _show_login_banner(self) -> None:
+        self.login_banner.setVisible(self._waiting and not self._connected)
+
+    def _on_evaluated(self, evaluation: object) -> None:
+        transmittable = bool(getattr(evaluation, "transmittable", False))
+        self.complete_label.setVisible(transmittable and self.transmit_button.isVisibleTo(self))
+
+    def rename(self) -> None:
+        title, ok = QInputDialog.getText(self, "Renommer l'action", "Nom de l'action :", text=self.binding.info().title)
+        if not ok or not title.strip():
+            return
+        try:
+            self.binding.store.rename(self.uuid, title)
+        except StoreError as error:
+            QMessageBox.warning(self, "Renommer l'action", str(error))
+            return
+        self.refresh()
+        self.renamed.emit(self.binding.info().title)
 
     def refresh_from_store(self) -> None:
         """After a sync: status, notices and, unless the user is typing, answers the Caf may have changed."""
@@ -207,11 +275,11 @@ class QuestionnaireView(QWidget):
         self.status_changed.emit(self.uuid)
 
     def _on_export_file(self) -> None:
-        default = str(Path.home() / f"{self.binding.info().title}.json")
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Exporter le questionnaire", default, "Fichier Bilan Clas (*.json)"
-        )
-        if not chosen:
+        from desktop.file_dialogs import ask_save
+
+        default = Path.home() / f"{self.binding.info().title}.json"
+        chosen = ask_save(self, "Exporter le questionnaire", default, "Fichier Bilan Clas (*.json)", ".json")
+        if chosen is None:
             return
         document = export_document(self.binding.store, self.uuid)
         try:
@@ -299,10 +367,16 @@ class QuestionnaireView(QWidget):
         evaluation = self.form.evaluation
         if not evaluation.transmittable:
             self.form.show_all_messages()
-            dialog = ProblemsDialog(self.binding, points(self.binding.definition, evaluation), self)
-            dialog.jump_requested.connect(self.form.focus_question)
-            dialog.exec()
+            if self.problems is not None:
+                self.problems.close()
+            # Not modal: it stays open beside the form while the user goes from point to point.
+            self.problems = ProblemsDialog(self.binding, points(self.binding.definition, evaluation), self)
+            self.problems.jump_requested.connect(self.form.focus_question)
+            self.problems.setModal(False)
+            self.problems.show()
             return
+        if self.problems is not None:
+            self.problems.close()
         advice = "".join(f"\n• {issue_text(i.message, i.source)}" for i in evaluation.advice)
         text = (
             f"Transmettre « {self.binding.info().title} » à la Caf ?\n\n"
@@ -330,6 +404,23 @@ class QuestionnaireView(QWidget):
         self.status_changed.emit(self.uuid)
 
 
+class _Attachments:
+    """Attach a document (copied into the data folder), and a copy under its own name to open it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __call__(self, path: Path) -> dict[str, Any]:
+        return import_attachment(self.store, path)
+
+    def readable_copy(self, value: dict[str, Any]) -> Path:
+        """The stored file is named by its hash: a viewer gets a copy with the document's own name."""
+        folder = Path(tempfile.mkdtemp(prefix="bilan-clas-document-"))
+        target = folder / Path(str(value.get("name") or "document")).name
+        shutil.copyfile(attachment_path(self.store, str(value["sha256"])), target)
+        return target
+
+
 class ProblemsDialog(QDialog):
     """The points to see: what prevents transmission, then the référentiel's advice with its source.
     Each item jumps to its field."""
@@ -355,7 +446,8 @@ class ProblemsDialog(QDialog):
         )
         intro = QLabel(
             f"Il reste {len(problems)} point{'s' if len(problems) > 1 else ''} à compléter ou corriger{more}. "
-            "Double-cliquez sur un point (ou appuyez sur Entrée) pour aller à la question."
+            "Double-cliquez sur un point (ou appuyez sur Entrée) pour aller à la question ; cette liste reste "
+            "ouverte à côté du questionnaire."
         )
         intro.setWordWrap(True)
         self.list = QListWidget()
@@ -386,5 +478,5 @@ class ProblemsDialog(QDialog):
             self._on_activated(item)
 
     def _on_activated(self, item: QListWidgetItem) -> None:
-        self.accept()
+        # The list stays open: the next point is one double-click away (close it with « Fermer »).
         self.jump_requested.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -20,6 +20,10 @@ from sync.engine import Synchroniser, SyncResult, last_sync
 from sync.errors import AuthRequired, NotConfigured, Offline, SyncError, Transient
 
 PROBE_INTERVAL_MS = 60_000
+NOTHING_TO_SEND_OFFLINE = (
+    "Le serveur de la Caf est injoignable pour le moment. Rien n'attend d'être envoyé : "
+    "vos bilans restent enregistrés sur cet ordinateur."
+)
 
 
 class SyncController(QObject):
@@ -189,4 +193,6 @@ class SyncController(QObject):
         message = (
             str(error) if isinstance(error, SyncError) else f"Erreur inattendue pendant la synchronisation : {error}"
         )
+        if isinstance(error, Offline | Transient) and not self.pending():
+            message = NOTHING_TO_SEND_OFFLINE  # « l'envoi sera repris » would promise a sending that is not there
         self.failed.emit(message)
