@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSizePolicy, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSizePolicy, QStackedWidget, QToolBar, QToolButton, QWidget
 
 from desktop.first_paint import after_first_paint
 from desktop.home import HomeView
@@ -64,6 +64,10 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         self.export_all_action = self._action(toolbar, "Exporter tous les bilans en PDF…", self.export_all_pdf, None)
         self.import_action = self._action(toolbar, "Importer un fichier…", self.import_file, None)
+        extension = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")  # « » » on a narrow window
+        if extension is not None:
+            extension.setAccessibleName("Autres actions")
+            extension.setToolTip("Autres actions")
         help_menu = self.menuBar().addMenu("&Aide")
         self.support_action = help_menu.addAction("Informations pour l'assistance…", self.show_support_info)
         from desktop.fitting import ElidedLabel
@@ -115,6 +119,7 @@ class MainWindow(QMainWindow):
             return
         self.home.empty_label.setText(EMPTY_TEXT)
         self.refresh_list()
+        self.home.tree.setFocus()  # the keyboard starts on the list (Flèches, Entrée)
         QTimer.singleShot(0, self._resume)  # the list paints first; sync and PDF services load after
 
     def _resume(self) -> None:
@@ -315,6 +320,7 @@ class MainWindow(QMainWindow):
         self.questionnaire_view = view
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
+        view.form.navigator.setFocus()  # the keyboard follows: the page list (Ctrl+Page suivante, Tab)
         self.setWindowTitle(f"{binding.info().title} — Bilan Clas")  # the full title, whatever its length
         self.settings.set_last_questionnaire(questionnaire_uuid)
         self.show_account()

@@ -77,9 +77,9 @@ class QuestionnaireView(QWidget):
         self.saved_label.setProperty("role", "saved")
         self.saved_label.setAccessibleName("État de l'enregistrement")
         self.saved_label.setWordWrap(True)
-        self.transmit_button = QPushButton("Transmettre à la Caf…")
+        self.transmit_button = QPushButton("&Transmettre à la Caf…")  # Alt+T: reachable without the mouse
         self.transmit_button.setObjectName("primary")
-        self.transmit_button.setToolTip("Vérifie le questionnaire, puis le place dans la file d'envoi")
+        self.transmit_button.setToolTip("Vérifie le questionnaire, puis le place dans la file d'envoi (Alt+T)")
         self.transmit_button.clicked.connect(self.request_transmit)
         self.pdf_button = QToolButton()
         self.pdf_button.setText("PDF")
@@ -389,6 +389,7 @@ class QuestionnaireView(QWidget):
         box.setTextFormat(Qt.TextFormat.PlainText)
         confirm = box.addButton("Transmettre", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(confirm)  # Entrée transmits; Échap cancels
         box.exec()
         if box.clickedButton() is not confirm:
             return
