@@ -249,3 +249,22 @@ def test_f5_offline_with_nothing_to_send_promises_no_sending(
     modals.check()
     assert said == [NOTHING_TO_SEND_OFFLINE]
     assert "sera repris" not in said[0]
+
+
+def test_a_matrix_says_what_is_missing_only_once_left(
+    store: Store, open_view: Callable[[str], QuestionnaireView]
+) -> None:
+    view = open_view(store.create(form_id=OFFICIAL_FORM, title="Grille").uuid)
+    form = view.form
+    matrix = form.widgets["situations"]
+    form.go_to_page(form.binding.definition.page_of("situations").id)
+    groups = list(matrix.groups.values())  # type: ignore[attr-defined]
+    click(groups[0].button(1))
+    click(groups[1].button(2))  # still filling the grid: from one row to the next
+    assert matrix.message_label.isHidden()
+    assert matrix.property("state") != "error"
+    other = next(
+        w for w in form.page_views[form.pages.currentIndex()].widgets.values() if w is not matrix and not w.isHidden()
+    )
+    other.focus_input()  # moving on to another question
+    assert not matrix.message_label.isHidden()  # now it says the grid is not finished
