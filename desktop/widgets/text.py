@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QRegularExpression, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
@@ -106,6 +107,8 @@ class LongTextWidget(QuestionWidget):
             self.emit_edited()
 
     def _fit_height(self) -> None:
+        if not shiboken6.isValid(self.edit):  # the view closed before this next turn of the event loop
+            return
         lines = self.edit.document().size().height()
         line_height = self.edit.fontMetrics().lineSpacing()
         wanted = int(lines * line_height) + 16
