@@ -40,6 +40,13 @@ class LineWidget(QuestionWidget):
             self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(allowed), self.edit))
         self.edit.textEdited.connect(self._on_edited)
         self.add_input(self.edit)
+        if self.edit.maxLength() <= 24:  # a code (postal, Insee, SIRET): sized to what it holds, as DSFR does
+            metrics = self.edit.fontMetrics()
+            wanted = max(
+                metrics.horizontalAdvance("0" * (self.edit.maxLength() + 4)),
+                metrics.horizontalAdvance(self.edit.placeholderText()),
+            )
+            self.edit.setMaximumWidth(wanted + 24)
 
     def _on_edited(self, _text: str) -> None:
         self.emit_edited()

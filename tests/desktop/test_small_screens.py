@@ -155,3 +155,20 @@ def test_nothing_moves_when_an_answer_appears(store: Store, open_window: Callabl
     settle()
     assert not first.clear_button.isVisible()
     assert (below.mapTo(window, QPoint(0, 0)), first.height()) == before
+
+
+def test_code_fields_are_sized_to_their_content(store: Store, open_window: Callable[[], MainWindow]) -> None:
+    """Code postal, Insee, SIRET: as wide as what they hold (and their example), not the whole card."""
+    info = store.create(form_id="clas-2024-2025", title="Tailles")
+    window = open_window()
+    window.resize(1366, 768)
+    window.open_questionnaire(info.uuid)
+    view = window.questionnaire_view
+    assert view is not None
+    for question_id in ("siret", "code_postal"):
+        view.form.go_to_page(view.binding.definition.page_of(question_id).id)
+        settle()
+        widget = view.form.widgets[question_id]
+        edit = widget.edit  # type: ignore[attr-defined]
+        assert edit.width() < widget.width() // 2, question_id
+        assert edit.fontMetrics().horizontalAdvance(edit.placeholderText()) < edit.width(), question_id
