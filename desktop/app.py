@@ -44,16 +44,51 @@ def run(data_dir_override: str | None = None, self_test: bool = False) -> int:
     from forms.paths import data_dir
 
     folder = data_dir(data_dir_override)
+    if not _has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
     configure(folder, "bilan-clas app")
     app = _application()
+    from desktop.single_instance import ALREADY_RUNNING, SingleInstance
+
+    instance = SingleInstance(folder, app)
+    if not instance.acquire():
+        if instance.ask_running_to_show():
+            print(ALREADY_RUNNING)
+            return 0
+        print("Bilan Clas semble déjà ouvert sur ce dossier de données, mais ne répond pas.", file=sys.stderr)
+        return 1
     sys.excepthook = partial(_unexpected, folder)
     from desktop.main_window import MainWindow
+    from sync import credentials
 
+    credentials.allow_memory_only()  # no secure keychain (a bare XFCE, a kiosk): login lasts until the app closes
     window = MainWindow(folder)
     if os.environ.get(EXIT_AFTER_SHOWN):
         after_first_paint(window, partial(_leave_now, os.environ[EXIT_AFTER_SHOWN] == "list"))
+    instance.activated.connect(window.bring_to_front)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        instance.release()
+
+
+NO_DISPLAY = "Aucun écran disponible : lancez Bilan Clas dans une session graphique (bureau Windows, macOS ou Linux)."
+
+
+def _has_display() -> bool:
+    """False on a Linux or BSD machine without a graphical session, where Qt would abort in English."""
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc", "eglfs", "linuxfb"):
+        return True
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    display = os.environ.get("DISPLAY", "")
+    if display.startswith(":"):  # a local X server listens on its socket; a remote one (ssh -X) is trusted
+        return Path(f"/tmp/.X11-unix/X{display[1:].split('.')[0]}").exists()
+    return bool(display)
 
 
 def _unexpected(folder: Path, kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -64,6 +64,8 @@ class FormView(QWidget):
     """Answers were written durably; carries the datetime of the save."""
     save_failed = Signal(str)
     """A save was refused or failed; carries the French message. The typed value stays on screen."""
+    finish_requested = Signal()
+    """« Vérifier et transmettre » at the end of the last page."""
     evaluated = Signal(object)
     """The answers were (re)evaluated; carries the forms.evaluation.Evaluation."""
     page_changed = Signal(str)
@@ -79,13 +81,14 @@ class FormView(QWidget):
         self._touched: set[str] = {qid for qid, value in self._answers.items() if value is not None}
         self._show_all = False
         self._read_only = False
+        self._noticed: frozenset[str] = frozenset()
         self.evaluation: Evaluation = evaluate(binding.definition, self._answers)
 
         self.navigator = QListWidget()
         self.navigator.setObjectName("page-navigator")
         self.navigator.setAccessibleName("Pages du questionnaire")
         self.navigator.setIconSize(QSize(14, 14))
-        self.navigator.setMinimumWidth(230)
+        self.navigator.setMinimumWidth(150)  # wraps: the page keeps the room on a small screen
         self.navigator.setWordWrap(True)
         self.pages = QStackedWidget()
         self.page_views: list[PageView] = []
@@ -109,7 +112,8 @@ class FormView(QWidget):
         self.previous_button.setToolTip("Ctrl+Page précédente")
         self.next_button.setToolTip("Ctrl+Page suivante")
         self.previous_button.clicked.connect(self.previous_page)
-        self.next_button.clicked.connect(self.next_page)
+        self.next_button.clicked.connect(self._on_next)
+        self._can_finish = False
         footer = QHBoxLayout()
         footer.addWidget(self.previous_button)
         footer.addStretch(1)
@@ -120,10 +124,11 @@ class FormView(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.pages, 1)
         right_layout.addLayout(footer)
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(self.navigator)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
         splitter.setSizes([260, 800])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -140,6 +145,14 @@ class FormView(QWidget):
             shortcut.activated.connect(slot)
         self._refresh()
         self.navigator.setCurrentRow(0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        # The page list gets a quarter of a narrow window (150 to 260 px): the page keeps room for its matrices.
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            width = self.splitter.width()
+            navigator = max(150, min(260, width // 4))
+            self.splitter.setSizes([navigator, max(0, width - navigator)])
 
     # --- navigation ------------------------------------------------------------------------
 
@@ -164,9 +177,29 @@ class FormView(QWidget):
         self.flush()
         self.pages.setCurrentIndex(row)
         self.previous_button.setEnabled(row > 0)
-        self.next_button.setEnabled(row < self.navigator.count() - 1)
+        self._update_next()
         self.page_views[row].verticalScrollBar().setValue(0)
         self.page_changed.emit(self.binding.pages[row].id)
+
+    def set_can_finish(self, can: bool) -> None:
+        """The questionnaire may be transmitted: the last page ends with « Vérifier et transmettre »."""
+        self._can_finish = can
+        self._update_next()
+
+    def _on_last_page(self) -> bool:
+        return self.navigator.currentRow() >= self.navigator.count() - 1
+
+    def _update_next(self) -> None:
+        finish = self._on_last_page() and self._can_finish
+        self.next_button.setText("Vérifier et transmettre…" if finish else "Page suivante  ▶")
+        self.next_button.setToolTip("Liste ce qui reste à voir, puis transmet" if finish else "Ctrl+Page suivante")
+        self.next_button.setEnabled(finish or not self._on_last_page())
+
+    def _on_next(self) -> None:
+        if self._on_last_page() and self._can_finish:
+            self.finish_requested.emit()
+        else:
+            self.next_page()
 
     def focus_question(self, question_id: str) -> None:
         """Jump to a question: its page, scrolled into view, with the keyboard focus in it."""
@@ -229,6 +262,11 @@ class FormView(QWidget):
         self._show_all = True
         self._refresh()
 
+    def mark_notices(self, question_ids: frozenset[str]) -> None:
+        """The pages holding these questions (open Caf notices) say so in the page list."""
+        self._noticed = question_ids
+        self._refresh()
+
     def show_notices(self, by_question: dict[str, list[str]], can_reply: frozenset[str] = frozenset()) -> None:
         """`can_reply`: the questions whose open notice the partner may answer now."""
         for question_id, widget in self.widgets.items():
@@ -256,6 +294,8 @@ class FormView(QWidget):
             progress = self.evaluation.page(page.id)
             item = self.navigator.item(row)
             state = _state_text(progress)
+            if any(q.id in self._noticed for q in page.questions):
+                state += " · remarque de la Caf"
             item.setText(f"{row + 1}. {page.title}\n{state}")
             item.setIcon(_dot(PROGRESS_COLOURS[progress.state]))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Page {row + 1} : {page.title}, {state}")

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from desktop.first_paint import after_first_paint
 from desktop.home import HomeView
@@ -37,7 +46,7 @@ class MainWindow(QMainWindow):
         self.pdf: PdfActions | None = None
         self._manual_sync = False
         self.setWindowTitle("Bilan Clas")
-        self.resize(1180, 800)
+        self._fit_to_screen()
         geometry = self.settings.window_geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -61,6 +70,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         self.sync_action = self._action(toolbar, "Synchroniser", self.synchronise, "F5")
         self.login_action = self._action(toolbar, "Se connecter…", self.show_login, None)
+        self.logout_action = self._action(toolbar, "Se déconnecter", self.logout, None)
+        self.logout_action.setVisible(False)
         toolbar.addSeparator()
         self.export_all_action = self._action(toolbar, "Exporter tous les bilans en PDF…", self.export_all_pdf, None)
         file_menu = self.menuBar().addMenu("&Fichier")
@@ -71,11 +82,37 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         self.indicators_action = file_menu.addAction("Mes indicateurs…", self.show_indicators)
+        self.import_action = self._action(toolbar, "Importer un fichier…", self.import_file, None)
+        extension = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")  # « » » on a narrow window
+        if extension is not None:
+            extension.setAccessibleName("Autres actions")
+            extension.setToolTip("Autres actions")
         help_menu = self.menuBar().addMenu("&Aide")
         self.support_action = help_menu.addAction("Informations pour l'assistance…", self.show_support_info)
-        self.statusBar().addWidget(QLabel(f"Données : {data_dir}"))
+        from desktop.fitting import ElidedLabel
+
+        folder_label = ElidedLabel(f"Données : {data_dir}")  # a long path is cut, in full in its tooltip
+        folder_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        folder_label.setMaximumWidth(280)
+        # permanent (on the right): the status bar's messages are drawn beside it, never on top of it
+        self.statusBar().addPermanentWidget(folder_label)
         self.home.empty_label.setText("Chargement…")
         after_first_paint(self, self._load)  # the window shows first; the data loads on the next turn
+
+    def bring_to_front(self) -> None:
+        """Another launch on the same data folder: show this window instead of opening a second one."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _fit_to_screen(self) -> None:
+        """1180×800 where the screen allows, else the screen's free area (a 1024×600 netbook)."""
+        screen = self.screen().availableGeometry()
+        width, height = min(1180, screen.width()), min(800, screen.height())
+        self.resize(width, height)
+        self.setMinimumSize(min(560, width), min(360, height))
 
     def _action(self, toolbar: QToolBar, text: str, slot: object, shortcut: str | None) -> QAction:
         action = QAction(text, self)
@@ -113,6 +150,7 @@ class MainWindow(QMainWindow):
             self.definitions_warning.setWordWrap(True)
             self.statusBar().addWidget(self.definitions_warning, 1)
         self.refresh_list()
+        self.home.tree.setFocus()  # the keyboard starts on the list (Flèches, Entrée)
         QTimer.singleShot(0, self._resume)  # the list paints first; sync and PDF services load after
 
     def _db_path(self) -> Path:
@@ -171,6 +209,7 @@ class MainWindow(QMainWindow):
         self.sync.busy_changed.connect(self._on_sync_busy)
         self.statusBar().addPermanentWidget(SyncStatus(self.sync))
         self.sync.start()
+        self.show_account()
 
     def show_support_info(self) -> None:
         """Version, platform, data folder, last sync and the log's last lines, shown and copied."""
@@ -205,11 +244,49 @@ class MainWindow(QMainWindow):
             return
         found = self.sync.account()
         server = found[0] if found else self.settings.server_url()
-        email = found[1] if found else ""
+        email = found[1] if found else self.settings.email() or self._profile_email()
         dialog = LoginDialog(self.sync, server, email, self)
-        if dialog.exec():
-            self.settings.set_server_url(dialog.server_edit.text().strip())
+        accepted = dialog.exec()
+        # kept even after a failure: the next attempt starts from what was typed
+        self.settings.set_server_url(dialog.server_edit.text().strip())
+        self.settings.set_email(dialog.email_edit.text().strip())
+        if accepted:
             self.statusBar().showMessage("Connecté au serveur de la Caf.", 8000)
+        self.show_account()
+
+    def _profile_email(self) -> str:
+        """The structure profile's contact e-mail: the login's usual e-mail."""
+        if self.session is None:
+            return ""
+        latest = self.session.registry.latest()
+        if not latest:
+            return ""
+        return latest[0].text_for_role(self.session.store.profile(), "contact_email") or ""
+
+    def show_account(self) -> None:
+        """« Connecté : e-mail » and « Se déconnecter » once logged in; « Se connecter… » otherwise."""
+        if self.sync is None:
+            return
+        found = self.sync.account()
+        connected = found is not None and self.sync.logged_in_now()
+        self.login_action.setText(f"Connecté : {found[1]}" if connected and found else "Se connecter…")
+        self.login_action.setToolTip(
+            f"Connecté à {found[0]} en tant que {found[1]} — changer de compte…"
+            if connected and found
+            else "Se connecter au serveur de la Caf…"
+        )
+        self.logout_action.setVisible(connected)
+        if self.questionnaire_view is not None:
+            self.questionnaire_view.set_connected(connected)
+
+    def logout(self) -> None:
+        if self.sync is None:
+            return
+        self.sync.logout()
+        self.show_account()
+        self.statusBar().showMessage(
+            "Déconnecté : cet ordinateur ne garde plus la connexion. Vos bilans restent enregistrés ici.", 8000
+        )
 
     def _on_sync_busy(self, busy: bool) -> None:
         self.sync_action.setEnabled(not busy)
@@ -244,6 +321,7 @@ class MainWindow(QMainWindow):
         self.refresh_list()
 
     def _on_login_required(self, message: str) -> None:
+        self.show_account()
         manual = self._manual_sync
         self._manual_sync = False
         self.statusBar().showMessage(message, 15000)
@@ -265,6 +343,7 @@ class MainWindow(QMainWindow):
             return
         self.refresh_list()
         self.stack.setCurrentWidget(self.home)
+        self.setWindowTitle("Bilan Clas")
         self.home.tree.setFocus()
 
     def _close_questionnaire(self) -> bool:
@@ -304,10 +383,39 @@ class MainWindow(QMainWindow):
         view = QuestionnaireView(binding, self.pdf)
         view.status_changed.connect(self._on_status_changed)
         view.sync_requested.connect(self.synchronise)
+        view.login_requested.connect(self.show_login)
+        view.renamed.connect(self._on_renamed)
         self.questionnaire_view = view
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
+        view.form.navigator.setFocus()  # the keyboard follows: the page list (Ctrl+Page suivante, Tab)
+        self.setWindowTitle(f"{binding.info().title} — Bilan Clas")  # the full title, whatever its length
         self.settings.set_last_questionnaire(questionnaire_uuid)
+        self.show_account()
+
+    def _on_renamed(self, title: str) -> None:
+        self.setWindowTitle(f"{title} — Bilan Clas")
+        self.refresh_list()
+
+    def import_file(self) -> None:
+        """A questionnaire from a Bilan Clas JSON file (an export, another computer's work), then opened."""
+        from desktop.file_dialogs import ask_open
+        from forms.exchange import ExchangeError, import_document, read_document
+        from forms.store import StoreError
+
+        if self.session is None:
+            return
+        path = ask_open(self, "Importer un fichier Bilan Clas", Path.home(), "Fichier Bilan Clas (*.json)")
+        if path is None:
+            return
+        try:
+            info = import_document(self.session.store, read_document(path))
+        except (ExchangeError, StoreError) as error:
+            QMessageBox.warning(self, "Importer un fichier", str(error))
+            return
+        self.refresh_list()
+        self.statusBar().showMessage(f"Importé : « {info.title} ».", 8000)
+        self.open_questionnaire(info.uuid)
 
     def _offer_newer_version(self, questionnaire_uuid: str) -> None:
         """A newer version of its definition was published: offer to move the draft, never silently."""

@@ -20,7 +20,7 @@ class PageView(QScrollArea):
         content = QWidget()
         content.setObjectName("page-content")
         layout = QVBoxLayout(content)
-        layout.setContentsMargins(24, 16, 24, 24)
+        layout.setContentsMargins(12, 16, 12, 24)
         layout.setSpacing(10)
 
         title = QLabel(page.title)

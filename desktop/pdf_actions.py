@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from desktop.tasks import TaskContext, TaskRunner
 from forms.pdf import ExportError, bilan_from_store, export_all, render_bilan, render_receipt, safe_file_name
@@ -49,10 +49,9 @@ class PdfActions(QObject):
         self._render(questionnaire_uuid, folder / f"{safe_file_name(title)}.pdf", receipt=False, open_after=True)
 
     def _ask_file(self, caption: str, name: str) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(self.window, caption, str(Path.home() / name), "Documents PDF (*.pdf)")
-        if not chosen:
-            return None
-        return Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+        from desktop.file_dialogs import ask_save
+
+        return ask_save(self.window, caption, Path.home() / name, "Documents PDF (*.pdf)", ".pdf")
 
     def _render(self, questionnaire_uuid: str, path: Path, *, receipt: bool, open_after: bool) -> None:
         def work(_context: TaskContext) -> Path:
@@ -70,7 +69,17 @@ class PdfActions(QObject):
         elif self._open_after is not None:
             self._say(f"Aucun lecteur PDF n'a pu s'ouvrir. Le bilan est enregistré ici ; imprimez ce fichier :\n{path}")
         else:
-            self._say(f"PDF enregistré :\n{path}")
+            self._saved(Path(path))
+
+    def _saved(self, path: Path) -> None:
+        """« PDF enregistré », with « Ouvrir le PDF » to look at it at once."""
+        box = QMessageBox(QMessageBox.Icon.Information, "PDF", f"PDF enregistré :\n{path}", parent=self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        open_button = box.addButton("Ouvrir le PDF", QMessageBox.ButtonRole.ActionRole)
+        box.addButton("Fermer", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is open_button and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self._say(f"Aucun lecteur PDF n'a pu s'ouvrir. Le bilan est enregistré ici :\n{path}")
 
     def _on_failed(self, error: Any) -> None:
         QMessageBox.warning(self.window, "PDF", f"Le PDF n'a pas pu être créé : {error}")
@@ -83,10 +92,10 @@ class PdfActions(QObject):
     # --- every questionnaire ---------------------------------------------------------------
 
     def export_everything(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self.window, "Dossier où enregistrer tous les bilans", str(Path.home())
-        )
-        if not folder:
+        from desktop.file_dialogs import ask_folder
+
+        folder = ask_folder(self.window, "Dossier où enregistrer tous les bilans", Path.home())
+        if folder is None:
             return
         self.progress = QProgressDialog("Création des bilans PDF…", "", 0, 0, self.window)
         self.progress.setCancelButton(None)

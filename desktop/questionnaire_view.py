@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -26,16 +28,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.bindings import QuestionnaireBinding
+from desktop.fitting import ElidedLabel
 from desktop.form_view import FormView
 from desktop.theme import badge_style
 from desktop.transmission_panel import TransmissionPanel
-from forms.attachments import import_attachment
+from forms.attachments import attachment_path, import_attachment
 from forms.carry import carry_notes, mark_page_seen
 from forms.evaluation import Issue
 from forms.exchange import export_document
 from forms.overview import ShownNotice, questionnaire_state
 from forms.points import Point, as_points, issue_text, points
-from forms.store import NotTransmittable, StoreError
+from forms.store import NotTransmittable, Store, StoreError
 from forms.store.outbox import Outbox
 from forms.store.remote import Remote
 from forms.store.replies import Replies
@@ -53,6 +56,10 @@ class QuestionnaireView(QWidget):
     """The questionnaire's status changed (e.g. transmitted); carries its uuid."""
     sync_requested = Signal()
     """The user asked for something that needs a sync now (Réessayer)."""
+    login_requested = Signal()
+    """« Se connecter… » in the banner of a questionnaire waiting to be sent while nobody is logged in."""
+    renamed = Signal(str)
+    """The action was renamed; carries the new title."""
 
     def __init__(
         self, binding: QuestionnaireBinding, pdf: PdfActions | None = None, parent: QWidget | None = None
@@ -61,11 +68,11 @@ class QuestionnaireView(QWidget):
         self.binding = binding
         self.pdf = pdf
         self.uuid = binding.uuid
-        self.form = FormView(binding, self._attach)
+        self.form = FormView(binding, _Attachments(binding.store))
+        self.problems: ProblemsDialog | None = None
 
-        self.title_label = QLabel()
+        self.title_label = ElidedLabel()  # any length of title: cut with « … », in full in its tooltip
         self.title_label.setProperty("role", "page-title")
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.status_badge = QLabel()
         self.status_badge.setAccessibleName("Statut du questionnaire")
         self.campaign_label = QLabel()  # « Campagne ouverte jusqu'au … », from the partner's Caf window
@@ -73,9 +80,10 @@ class QuestionnaireView(QWidget):
         self.saved_label = QLabel()
         self.saved_label.setProperty("role", "saved")
         self.saved_label.setAccessibleName("État de l'enregistrement")
-        self.transmit_button = QPushButton("Transmettre à la Caf…")
+        self.saved_label.setWordWrap(True)
+        self.transmit_button = QPushButton("&Transmettre à la Caf…")  # Alt+T: reachable without the mouse
         self.transmit_button.setObjectName("primary")
-        self.transmit_button.setToolTip("Vérifie le questionnaire, puis le place dans la file d'envoi")
+        self.transmit_button.setToolTip("Vérifie le questionnaire, puis le place dans la file d'envoi (Alt+T)")
         self.transmit_button.clicked.connect(self.request_transmit)
         self.pdf_button = QToolButton()
         self.pdf_button.setText("PDF")
@@ -88,12 +96,30 @@ class QuestionnaireView(QWidget):
         self.receipt_action = menu.addAction("Accusé de transmission (PDF)…", self._export_receipt)
         self.pdf_button.setMenu(menu)
         self.pdf_button.setVisible(pdf is not None)
-        header = QHBoxLayout()
-        header.addWidget(self.title_label, 1)
-        header.addWidget(self.saved_label)
-        header.addWidget(self.status_badge)
-        header.addWidget(self.pdf_button)
-        header.addWidget(self.transmit_button)
+        self.rename_button = QToolButton()
+        self.rename_button.setText("Renommer…")
+        self.rename_button.setToolTip("Corriger le nom de l'action")
+        self.rename_button.setAccessibleName("Renommer l'action")
+        self.rename_button.clicked.connect(self.rename)
+        self.complete_label = QLabel("Tout est complet : vous pouvez transmettre.")
+        self.complete_label.setProperty("role", "saved")
+        self.complete_label.setWordWrap(True)  # on two lines rather than widening a small window
+        self.complete_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.complete_label.hide()
+        # The title on its own line, the status and the actions under it: nothing is pushed off-screen.
+        actions = QHBoxLayout()
+        actions.addWidget(self.status_badge)
+        actions.addWidget(self.saved_label)
+        actions.addWidget(self.complete_label, 1)
+        actions.addWidget(self.pdf_button)
+        actions.addWidget(self.transmit_button)
+        header = QVBoxLayout()
+        header.setSpacing(4)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title_label, 1)
+        title_row.addWidget(self.rename_button)
+        header.addLayout(title_row)
+        header.addLayout(actions)
         self.transmission = TransmissionPanel()
         self.transmission.retry_requested.connect(self._on_retry)
         self.transmission.export_requested.connect(self._on_export_file)
@@ -103,6 +129,21 @@ class QuestionnaireView(QWidget):
         self.info_banner = QLabel()
         self.info_banner.setWordWrap(True)
         self.info_banner.setProperty("role", "help-text")
+        self.login_banner = QFrame()
+        self.login_banner.setProperty("role", "question-card")
+        login_layout = QHBoxLayout(self.login_banner)
+        login_text = QLabel(
+            "Vous n'êtes pas connecté au serveur de la Caf : rien ne partira tant que vous ne vous serez pas "
+            "connecté. Tout reste enregistré sur cet ordinateur."
+        )
+        login_text.setWordWrap(True)
+        self.login_button = QPushButton("Se connecter…")
+        self.login_button.clicked.connect(self.login_requested)
+        login_layout.addWidget(login_text, 1)
+        login_layout.addWidget(self.login_button)
+        self.login_banner.hide()
+        self._connected = True
+        self._waiting = False
         self.error_banner = QLabel()
         self.error_banner.setWordWrap(True)
         self.error_banner.setProperty("role", "error")
@@ -144,12 +185,15 @@ class QuestionnaireView(QWidget):
         self.carry_banner.setTextFormat(Qt.TextFormat.PlainText)
         self.carry_banner.setAccessibleName("Reprise et réponses archivées")
         layout.addWidget(self.carry_banner)
+        layout.addWidget(self.login_banner)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.transmission)
         layout.addWidget(self.notices_panel)
         layout.addWidget(self.form, 1)
 
         self.form.saved.connect(self._on_saved)
+        self.form.finish_requested.connect(self.request_transmit)
+        self.form.evaluated.connect(self._on_evaluated)
         self.form.save_failed.connect(self._on_save_failed)
         self._page_timer = QTimer(self)
         self._page_timer.setSingleShot(True)
@@ -164,9 +208,6 @@ class QuestionnaireView(QWidget):
         if info.current_page:
             self.form.go_to_page(info.current_page)
 
-    def _attach(self, path):  # type: ignore[no-untyped-def]
-        return import_attachment(self.binding.store, path)
-
     # --- status and notices -----------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -180,6 +221,12 @@ class QuestionnaireView(QWidget):
         self.campaign_label.setText(state.campaign)
         self.campaign_label.setVisible(bool(state.campaign))
         self._transmit_warning = state.transmit_warning
+        self.form.set_can_finish(state.can_transmit)
+        self.saved_label.setVisible(state.editable)  # a locked questionnaire claims no « Enregistré à »
+        self.rename_button.setVisible(state.editable)
+        self._waiting = Outbox(self.binding.store).will_send(self.uuid)
+        self._show_login_banner()
+        self._on_evaluated(self.form.evaluation)
         self.info_banner.setText(state.explanation)
         self.info_banner.setVisible(bool(state.explanation))
         self._show_carry_notes()
@@ -193,12 +240,14 @@ class QuestionnaireView(QWidget):
             if notice.question_id:
                 by_question.setdefault(notice.question_id, []).extend([notice.under_field, *replies])
             where = self._question_label(notice.question_id) if notice.question_id else "Remarque générale"
-            item = QListWidgetItem("\n".join([f"{notice.prefix}{where} : {notice.message}", *replies]))
+            when = f"{notice.created_at.astimezone():%d/%m/%Y}"
+            item = QListWidgetItem("\n".join([f"{notice.prefix}{where} : {notice.message} (le {when})", *replies]))
             item.setData(Qt.ItemDataRole.UserRole, notice.question_id)
             self.notices_list.addItem(item)
         self.notices_panel.setVisible(bool(state.notices))
         replyable = {n.question_id for n in state.open_notices if n.question_id and state.can_reply}
         self.form.show_notices(by_question, frozenset(replyable))
+        self.form.mark_notices(state.pages_with_notices)
         if 0 <= row < self.notices_list.count():
             self.notices_list.setCurrentRow(row)
         self._on_notice_selected(self.notices_list.currentRow())
@@ -207,6 +256,30 @@ class QuestionnaireView(QWidget):
         height = sum(self.notices_list.sizeHintForRow(r) for r in range(rows))
         self.notices_list.setFixedHeight(min(140, 8 + height))
         self.receipt_action.setEnabled(state.receipt is not None)
+
+    def set_connected(self, connected: bool) -> None:
+        """Whether someone is logged in: a questionnaire waiting to be sent says when nobody is."""
+        self._connected = connected
+        self._show_login_banner()
+
+    def _show_login_banner(self) -> None:
+        self.login_banner.setVisible(self._waiting and not self._connected)
+
+    def _on_evaluated(self, evaluation: object) -> None:
+        transmittable = bool(getattr(evaluation, "transmittable", False))
+        self.complete_label.setVisible(transmittable and self.transmit_button.isVisibleTo(self))
+
+    def rename(self) -> None:
+        title, ok = QInputDialog.getText(self, "Renommer l'action", "Nom de l'action :", text=self.binding.info().title)
+        if not ok or not title.strip():
+            return
+        try:
+            self.binding.store.rename(self.uuid, title)
+        except StoreError as error:
+            QMessageBox.warning(self, "Renommer l'action", str(error))
+            return
+        self.refresh()
+        self.renamed.emit(self.binding.info().title)
 
     def refresh_from_store(self) -> None:
         """After a sync: status, notices and, unless the user is typing, answers the Caf may have changed."""
@@ -235,11 +308,11 @@ class QuestionnaireView(QWidget):
         self.status_changed.emit(self.uuid)
 
     def _on_export_file(self) -> None:
-        default = str(Path.home() / f"{self.binding.info().title}.json")
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Exporter le questionnaire", default, "Fichier Bilan Clas (*.json)"
-        )
-        if not chosen:
+        from desktop.file_dialogs import ask_save
+
+        default = Path.home() / f"{self.binding.info().title}.json"
+        chosen = ask_save(self, "Exporter le questionnaire", default, "Fichier Bilan Clas (*.json)", ".json")
+        if chosen is None:
             return
         document = export_document(self.binding.store, self.uuid)
         try:
@@ -370,10 +443,16 @@ class QuestionnaireView(QWidget):
         evaluation = self.form.evaluation
         if not evaluation.transmittable:
             self.form.show_all_messages()
-            dialog = ProblemsDialog(self.binding, points(self.binding.definition, evaluation), self)
-            dialog.jump_requested.connect(self.form.focus_question)
-            dialog.exec()
+            if self.problems is not None:
+                self.problems.close()
+            # Not modal: it stays open beside the form while the user goes from point to point.
+            self.problems = ProblemsDialog(self.binding, points(self.binding.definition, evaluation), self)
+            self.problems.jump_requested.connect(self.form.focus_question)
+            self.problems.setModal(False)
+            self.problems.show()
             return
+        if self.problems is not None:
+            self.problems.close()
         advice = "".join(f"\n• {issue_text(i.message, i.source)}" for i in evaluation.advice)
         text = (
             f"Transmettre « {self.binding.info().title} » à la Caf ?\n\n"
@@ -390,6 +469,7 @@ class QuestionnaireView(QWidget):
         box.setTextFormat(Qt.TextFormat.PlainText)
         confirm = box.addButton("Transmettre", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(confirm)  # Entrée transmits; Échap cancels
         box.exec()
         if box.clickedButton() is not confirm:
             return
@@ -403,6 +483,23 @@ class QuestionnaireView(QWidget):
             return
         self.refresh()
         self.status_changed.emit(self.uuid)
+
+
+class _Attachments:
+    """Attach a document (copied into the data folder), and a copy under its own name to open it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __call__(self, path: Path) -> dict[str, Any]:
+        return import_attachment(self.store, path)
+
+    def readable_copy(self, value: dict[str, Any]) -> Path:
+        """The stored file is named by its hash: a viewer gets a copy with the document's own name."""
+        folder = Path(tempfile.mkdtemp(prefix="bilan-clas-document-"))
+        target = folder / Path(str(value.get("name") or "document")).name
+        shutil.copyfile(attachment_path(self.store, str(value["sha256"])), target)
+        return target
 
 
 class ProblemsDialog(QDialog):
@@ -430,7 +527,8 @@ class ProblemsDialog(QDialog):
         )
         intro = QLabel(
             f"Il reste {len(problems)} point{'s' if len(problems) > 1 else ''} à compléter ou corriger{more}. "
-            "Double-cliquez sur un point (ou appuyez sur Entrée) pour aller à la question."
+            "Double-cliquez sur un point (ou appuyez sur Entrée) pour aller à la question ; cette liste reste "
+            "ouverte à côté du questionnaire."
         )
         intro.setWordWrap(True)
         self.list = QListWidget()
@@ -461,5 +559,5 @@ class ProblemsDialog(QDialog):
             self._on_activated(item)
 
     def _on_activated(self, item: QListWidgetItem) -> None:
-        self.accept()
+        # The list stays open: the next point is one double-click away (close it with « Fermer »).
         self.jump_requested.emit(item.data(Qt.ItemDataRole.UserRole))

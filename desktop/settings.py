@@ -35,5 +35,12 @@ class Settings:
     def set_server_url(self, url: str) -> None:
         self._qt.setValue("sync/server_url", url)
 
+    def email(self) -> str:
+        """The e-mail last typed in the login dialog (kept after a failed attempt)."""
+        return str(self._qt.value("sync/email") or "")
+
+    def set_email(self, email: str) -> None:
+        self._qt.setValue("sync/email", email)
+
     def sync(self) -> None:
         self._qt.sync()

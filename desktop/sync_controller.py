@@ -15,11 +15,15 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.tasks import TaskContext, TaskHandle, TaskRunner
 from forms.store import Store, StoreError
 from forms.store.outbox import Outbox
-from sync import account
+from sync import account, credentials
 from sync.engine import Synchroniser, SyncResult, last_sync
 from sync.errors import AuthRequired, Interrupted, NotConfigured, Offline, ServerChanged, SyncError, Transient
 
 PROBE_INTERVAL_MS = 60_000
+NOTHING_TO_SEND_OFFLINE = (
+    "Le serveur de la Caf est injoignable pour le moment. Rien n'attend d'être envoyé : "
+    "vos bilans restent enregistrés sur cet ordinateur."
+)
 
 
 class SyncController(QObject):
@@ -39,6 +43,8 @@ class SyncController(QObject):
     """Login succeeded; carries the organisation's name."""
     server_change_requested = Signal(str)
     """Login reached another server than the one holding the questionnaires: ask before switching."""
+    credentials_rejected = Signal()
+    """The server refused the e-mail or password (emitted before `failed`, which carries the message)."""
 
     def __init__(self, store: Store, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +71,19 @@ class SyncController(QObject):
 
     def account(self) -> tuple[str, str] | None:
         return account.account(self.store)
+
+    def logged_in_now(self) -> bool:
+        """An account with a kept token: the app shows it, with « Se déconnecter »."""
+        return account.logged_in(self.store)
+
+    def memory_only(self) -> bool:
+        """No secure keychain here: a login lasts until the app closes."""
+        return not credentials.secure_keychain()
+
+    def logout(self) -> None:
+        """Forget this computer's connection (a shared computer); the answers and the outbox stay."""
+        account.logout(self.store)
+        self._set_online(None)
 
     def busy(self) -> bool:
         return self._sync is not None and self._sync.running
@@ -98,6 +117,8 @@ class SyncController(QObject):
         if isinstance(error, ServerChanged):
             self.server_change_requested.emit(str(error))
             return
+        if isinstance(error, AuthRequired):
+            self.credentials_rejected.emit()
         self.failed.emit(str(error) if isinstance(error, SyncError) else f"Connexion impossible : {error}")
 
     # --- probe -------------------------------------------------------------------------------
@@ -182,4 +203,6 @@ class SyncController(QObject):
             if isinstance(error, SyncError | StoreError)  # StoreError: a full disk, a damaged file (French)
             else f"Erreur inattendue pendant la synchronisation : {error}"
         )
+        if isinstance(error, Offline | Transient) and not self.pending():
+            message = NOTHING_TO_SEND_OFFLINE  # « l'envoi sera repris » would promise a sending that is not there
         self.failed.emit(message)

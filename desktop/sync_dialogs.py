@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,6 +24,7 @@ from desktop.sync_controller import SyncController
 from forms.definition import FormDefinition
 from forms.display import answer_text
 from forms.store.remote import ConflictInfo
+from sync.credentials import MEMORY_ONLY_TEXT
 
 
 class LoginDialog(QDialog):
@@ -38,6 +40,8 @@ class LoginDialog(QDialog):
         self.email_edit.setPlaceholderText("contact@association.fr")
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_password = QCheckBox("Afficher le mot de passe")
+        self.show_password.toggled.connect(self._on_show_password)
         for edit, name in (
             (self.server_edit, "Adresse du serveur"),
             (self.email_edit, "E-mail"),
@@ -50,14 +54,20 @@ class LoginDialog(QDialog):
         self.message.setProperty("role", "error")
         self.message.hide()
         note = QLabel(
-            "Le mot de passe n'est pas conservé ; la connexion est gardée dans le trousseau sécurisé du système."
+            MEMORY_ONLY_TEXT
+            if controller.memory_only()
+            else "Le mot de passe n'est pas conservé ; la connexion est gardée dans le trousseau sécurisé du système."
         )
+        self.note = note
         note.setWordWrap(True)
         note.setProperty("role", "help-text")
         form = QFormLayout()
         form.addRow("Adresse du serveur :", self.server_edit)
         form.addRow("E-mail :", self.email_edit)
         form.addRow("Mot de passe :", self.password_edit)
+        form.addRow("", self.show_password)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow screens: label above the field
         self.buttons = QDialogButtonBox()
         self.ok_button = self.buttons.addButton("Se connecter", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
@@ -72,6 +82,7 @@ class LoginDialog(QDialog):
         controller.failed.connect(self._on_failed)
         controller.server_change_requested.connect(self._on_server_changed)
         self.confirm: QMessageBox | None = None
+        controller.credentials_rejected.connect(self._on_rejected)
         self.resize(520, 0)
         (self.password_edit if server_url and email else self.server_edit).setFocus()
 
@@ -121,16 +132,26 @@ class LoginDialog(QDialog):
         if self.isVisible():
             self._show(message)
 
+    def _on_rejected(self) -> None:
+        # a wrong password: typed again from scratch; the address and the e-mail stay
+        self.password_edit.clear()
+        self.password_edit.setFocus()
+
+    def _on_show_password(self, shown: bool) -> None:
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+
     def _show(self, message: str) -> None:
         self.message.setText(message)
         self.message.show()
         self.ok_button.setEnabled(True)
         self.ok_button.setText("Se connecter")
+        self.adjustSize()  # the message in full, the fields at their height
 
     def done(self, result: int) -> None:
         self.controller.logged_in.disconnect(self._on_logged_in)
         self.controller.failed.disconnect(self._on_failed)
         self.controller.server_change_requested.disconnect(self._on_server_changed)
+        self.controller.credentials_rejected.disconnect(self._on_rejected)
         super().done(result)
 
 

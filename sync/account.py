@@ -24,7 +24,7 @@ def login(store: Store, server_url: str, email: str, password: str, *, switch_se
     then what the new server lacks is queued again (forms.store.server_switch).
     """
     base = server_base(server_url)
-    credentials._checked_backend()  # refuse a weak keychain before asking the server anything
+    credentials.check_can_keep()  # refuse a weak keychain (unless memory is allowed) before asking the server
     client = SyncClient(base)
     try:
         new_id = client.meta().server_id
@@ -70,6 +70,17 @@ def connected_client(store: Store) -> SyncClient:
     if not token:
         raise AuthRequired("Reconnectez-vous au serveur : la connexion n'est plus enregistrée sur cet ordinateur.")
     return SyncClient(server, token=token)
+
+
+def logged_in(store: Store) -> bool:
+    """An account is set and its token is kept (keychain, or memory for this session)."""
+    found = account(store)
+    if found is None:
+        return False
+    try:
+        return bool(credentials.load_token(*found))
+    except Exception:  # noqa: BLE001 - a keychain that cannot answer: not connected, the user may log in again
+        return False
 
 
 def logout(store: Store) -> bool:

@@ -108,8 +108,34 @@ def main() -> None:
     view.form.focus_question("nb_familles")  # the Caf's notice beside its field
     save(window, out / "12-transmis-remarques-de-la-caf.png")
 
+    small_screens(window, out)
     QApplication.closeAllWindows()
     print(f"Captures enregistrées dans {out}")
+
+
+LONG_TITLE = (
+    "Accompagnement à la scolarité des collégiens du quartier prioritaire des Hauts de Chambéry "
+    "(groupe du mercredi après-midi, salle polyvalente Pré-Vert)"
+)
+
+
+def small_screens(window: MainWindow, out: Path) -> None:
+    """A 1024×600 netbook and a 1366×768 laptop: the list, and a questionnaire with a 150-character title on
+    its first page, its matrix page and the Bonus page with long check box labels (issue 15)."""
+    assert window.session is not None
+    store = window.session.store
+    long = store.create(form_id="clas-2024-2025", title=LONG_TITLE, answers=complete_answers())
+    for width, height in ((1024, 600), (1366, 768)):
+        size = f"{width}x{height}"
+        window.show_home()
+        window.resize(width, height)
+        save(window, out / f"20-{size}-liste.png")
+        window.open_questionnaire(long.uuid)
+        view = window.questionnaire_view
+        assert view is not None
+        for page in ("identification_structure", "public_situations", "bonus"):
+            view.form.go_to_page(page)
+            save(window, out / f"21-{size}-titre-long-{page}.png")
 
 
 if __name__ == "__main__":

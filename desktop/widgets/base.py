@@ -13,10 +13,10 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -68,6 +68,10 @@ class QuestionWidget(QFrame):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self._show_help)
         layout.addLayout(header)
+        self.help_label = _plain_label("help-text")  # « ? » opens the help here, under the label, not in a box
+        if question.help:
+            self.help_label.setText(question.help)
+            layout.addWidget(self.help_label)
         if question.statement:  # an official instruction, shown in full above the field (not behind « ? »)
             self.statement_label = _plain_label("statement")
             self.statement_label.setText(question.statement)
@@ -100,6 +104,9 @@ class QuestionWidget(QFrame):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QEvent.Type.FocusOut:
+            arriving = QApplication.focusWidget()
+            if arriving is not None and arriving is not watched and self.isAncestorOf(arriving):
+                return False  # from one cell of a matrix to the next: not left yet, no message yet
             self.left.emit(self.question.id)
         return False
 
@@ -156,10 +163,13 @@ class QuestionWidget(QFrame):
         self.reply_requested.emit(self.question.id)
 
     def _show_help(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Aide", self.question.help or "", parent=self)
-        box.setInformativeText(self.question.label)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()
+        """« ? » or F1: the help unfolds under the question's label; again, it folds back."""
+        self.help_label.setVisible(self.help_label.isHidden())
+        if hasattr(self, "help_button"):
+            self.help_button.setText("×" if self.help_label.isVisible() else "?")
+            self.help_button.setAccessibleName(
+                f"{'Masquer' if self.help_label.isVisible() else 'Aide'} : {self.question.label}"
+            )
 
 
 def _plain_label(role: str) -> QLabel:

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QPushButton, QRadioButton, QWidget
 
+from desktop.fitting import WrappingCheckBox, WrappingRadioButton
 from desktop.widgets.base import QuestionWidget
 from forms.definition import Question
 
@@ -26,7 +27,7 @@ class RadioWidget(QuestionWidget):
         self.group.setExclusive(True)
         self._values: dict[int, Any] = {}
         for index, (value, label) in enumerate(options):
-            button = QRadioButton(label)
+            button: QRadioButton = QRadioButton(label) if row is not None else WrappingRadioButton(label)
             self.group.addButton(button, index)
             self._values[index] = value
             self.describe(button, f"{question.label} : {label}")
@@ -43,6 +44,9 @@ class RadioWidget(QuestionWidget):
         self.clear_button.clicked.connect(self._on_clear)
         self.clear_button.setObjectName("link")
         self.body.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignLeft)
+        keep = self.clear_button.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # its place is kept: nothing below moves when it appears
+        self.clear_button.setSizePolicy(keep)
         self.clear_button.hide()
         self.group.idClicked.connect(self._on_clicked)
 
@@ -91,7 +95,7 @@ class CheckboxesWidget(QuestionWidget):
         super().__init__(question, parent)
         self.boxes: dict[str, QCheckBox] = {}
         for choice in question.choices:
-            box = QCheckBox(choice.label)
+            box: QCheckBox = WrappingCheckBox(choice.label)
             box.toggled.connect(self._on_toggled)
             self.describe(box, f"{question.label} : {choice.label}")
             self.body.addWidget(box)

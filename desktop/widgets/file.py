@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from desktop.widgets.base import QuestionWidget
@@ -47,12 +49,16 @@ class FileWidget(QuestionWidget):
         self.name_label.setWordWrap(True)
         self.choose_button = QPushButton("Choisir un document…")
         self.remove_button = QPushButton("Retirer")
+        self.open_button = QPushButton("Ouvrir")
+        self.open_button.clicked.connect(self._on_open)
+        self.describe(self.open_button, f"Ouvrir le document : {question.label}")
         self.choose_button.clicked.connect(self._on_choose)
         self.remove_button.clicked.connect(self._on_remove)
         self.describe(self.choose_button, f"Choisir un document : {question.label}")
         self.describe(self.remove_button, f"Retirer le document : {question.label}")
         row = QHBoxLayout()
         row.addWidget(self.choose_button)
+        row.addWidget(self.open_button)
         row.addWidget(self.remove_button)
         row.addStretch(1)
         self.body.addWidget(self.name_label)
@@ -77,6 +83,20 @@ class FileWidget(QuestionWidget):
         self._refresh()
         self.emit_edited()
 
+    def _on_open(self) -> None:
+        """The attached document in the system's viewer (a copy: the stored one is never changed)."""
+        if not self._value:
+            return
+        try:
+            path = self._attach.readable_copy(self._value)  # type: ignore[attr-defined]
+        except OSError as error:
+            QMessageBox.warning(self, "Document", f"Impossible d'ouvrir ce document : {error.strerror}.")
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            QMessageBox.information(
+                self, "Document", f"Aucune application n'a pu ouvrir ce document. En voici une copie :\n{path}"
+            )
+
     def _on_remove(self) -> None:
         self._value = None
         self._refresh()
@@ -88,6 +108,7 @@ class FileWidget(QuestionWidget):
         else:
             self.name_label.setText("Aucun document")
         self.remove_button.setVisible(bool(self._value) and not self._read_only)
+        self.open_button.setVisible(bool(self._value) and hasattr(self._attach, "readable_copy"))
         self.choose_button.setVisible(not self._read_only)
 
     def value(self) -> Any:

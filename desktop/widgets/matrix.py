@@ -19,7 +19,7 @@ class MatrixWidget(QuestionWidget):
         super().__init__(question, parent)
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
-        grid.setHorizontalSpacing(12)
+        grid.setHorizontalSpacing(6)  # five columns still fit a 1024-px screen at 150 %
         grid.setVerticalSpacing(6)
         grid.setColumnStretch(0, 3)
         for column, choice in enumerate(question.choices, 1):

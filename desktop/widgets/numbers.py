@@ -25,16 +25,35 @@ class NumberWidget(QuestionWidget):
         self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self.edit))
         self.edit.setMaximumWidth(180)
         self.edit.textEdited.connect(self._on_edited)
+        self.edit.inputRejected.connect(self._on_rejected)
+        self.edit.editingFinished.connect(self._on_finished)
+        # Beside the field (not under it: nothing moves): a refused key is said, not silently dropped.
+        self.refused_label = QLabel()
+        self.refused_label.setProperty("role", "error")
+        self.refused_label.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.edit)
         if question.unit:
             row.addWidget(QLabel(question.unit))
-        row.addStretch(1)
+        row.addWidget(self.refused_label, 1)
         self.body.addLayout(row)
         self.describe(self.edit)
 
     def _on_edited(self, _text: str) -> None:
+        self.refused_label.clear()
         self.emit_edited()
+
+    def _on_rejected(self) -> None:
+        self.refused_label.setText(
+            "Caractère refusé : des chiffres et une virgule seulement."
+            if self.is_decimal
+            else "Caractère refusé : des chiffres seulement."
+        )
+
+    def _on_finished(self) -> None:
+        self.refused_label.clear()
+        if self.is_decimal and "." in self.edit.text():  # « 1.2 » is shown as it is printed: « 1,2 »
+            self.edit.setText(self.edit.text().replace(".", ","))
 
     def _parse(self) -> int | float | None:
         text = self.edit.text().strip().replace(",", ".")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QRegularExpression, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
@@ -39,6 +40,13 @@ class LineWidget(QuestionWidget):
             self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(allowed), self.edit))
         self.edit.textEdited.connect(self._on_edited)
         self.add_input(self.edit)
+        if self.edit.maxLength() <= 24:  # a code (postal, Insee, SIRET): sized to what it holds, as DSFR does
+            metrics = self.edit.fontMetrics()
+            wanted = max(
+                metrics.horizontalAdvance("0" * (self.edit.maxLength() + 4)),
+                metrics.horizontalAdvance(self.edit.placeholderText()),
+            )
+            self.edit.setMaximumWidth(wanted + 24)
 
     def _on_edited(self, _text: str) -> None:
         self.emit_edited()
@@ -106,6 +114,8 @@ class LongTextWidget(QuestionWidget):
             self.emit_edited()
 
     def _fit_height(self) -> None:
+        if not shiboken6.isValid(self.edit):  # the view closed before this next turn of the event loop
+            return
         lines = self.edit.document().size().height()
         line_height = self.edit.fontMetrics().lineSpacing()
         wanted = int(lines * line_height) + 16

@@ -107,6 +107,10 @@ class Outbox:
             rows = c.execute(select(_O).where(_O.c.questionnaire_uuid == questionnaire_uuid).order_by(_O.c.created_at))
             return [OutboxItem.from_row(r) for r in rows]
 
+    def will_send(self, questionnaire_uuid: str) -> bool:
+        """Something of this questionnaire waits to leave at the next sync (not refused for good)."""
+        return any(OutboxState(i.state) is OutboxState.PENDING for i in self.items(questionnaire_uuid))
+
     def failure(self, questionnaire_uuid: str) -> OutboxItem | None:
         """The refused transmission that keeps this questionnaire waiting, if any."""
         if not allowed(self.store.get(questionnaire_uuid).status, Action.RETRY):

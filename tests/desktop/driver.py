@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLineEdit, QPlainTextEdit, QWidget
 
@@ -40,6 +40,7 @@ def type_into(widget: QLineEdit | QPlainTextEdit, text: str, *, replace: bool = 
 
 def click(button: QAbstractButton) -> None:
     """A left click on the button's indicator (a check box's clickable area ends with its label)."""
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)  # where a person sees it: laid out
     QTest.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(min(8, button.width() // 2), button.height() // 2))
 
 

@@ -17,7 +17,7 @@ from forms.attachments import attachment_path
 from forms.lifecycle import Status
 from forms.store import Store
 from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION
-from tests.desktop.driver import Modals, answer, answer_all, button_named, click, type_into
+from tests.desktop.driver import Modals, answer, answer_all, button_named, click, leave, type_into
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -107,3 +107,22 @@ def test_a_radio_answer_can_be_cleared(store: Store, open_view: Callable[[str], 
     click(widget.clear_button)
     assert store.answers(uuid) == {}
     assert widget.value() is None
+
+
+def test_a_refused_key_is_said_beside_the_field(store: Store, open_view: Callable[[str], QuestionnaireView]) -> None:
+    """« 12x0 » is not silently 120: the refused « x » is said beside the field; « 1.2 » shows as « 1,2 »."""
+    uuid = store.create(form_id=ESSAI_FORM, form_version=ESSAI_VERSION, title="Essai").uuid
+    form = open_view(uuid).form
+    integer = form.widgets["q_integer"]
+    answer(form, "q_integer", None)
+    type_into(integer.edit, "12x")  # type: ignore[attr-defined]
+    assert integer.refused_label.text() == "Caractère refusé : des chiffres seulement."  # type: ignore[attr-defined]
+    type_into(integer.edit, "0", replace=False)  # type: ignore[attr-defined]
+    assert integer.refused_label.text() == ""  # type: ignore[attr-defined]
+    decimal = form.widgets["q_decimal"]
+    answer(form, "q_decimal", None)
+    type_into(decimal.edit, "1.2")  # type: ignore[attr-defined]
+    leave(decimal.edit)  # type: ignore[attr-defined]
+    assert decimal.edit.text() == "1,2"  # type: ignore[attr-defined]
+    form.flush()
+    assert store.answers(uuid) == {"q_integer": 120, "q_decimal": 1.2}

@@ -3,6 +3,7 @@ and shows the Caf's notices next to their fields and in the notices panel."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -75,10 +76,15 @@ def test_a_questionnaire_to_correct_shows_the_notices_and_is_editable(
     assert view.transmit_button.isVisible()
     assert view.notices_panel.isVisible()
     panel = [view.notices_list.item(r).text() for r in range(view.notices_list.count())]
+    today = f"(le {dt.datetime.now().astimezone():%d/%m/%Y})"  # each notice shows its date
     assert panel == [
-        f"{store.definition(uuid).question('q_postal_code').label} : Le code postal ne correspond pas à la commune.",
-        "Remarque générale : Merci de joindre le compte rendu de l'assemblée générale.",
+        f"{store.definition(uuid).question('q_postal_code').label} : Le code postal ne correspond pas à la commune. "
+        + today,
+        f"Remarque générale : Merci de joindre le compte rendu de l'assemblée générale. {today}",
     ]
+    page = store.definition(uuid).page_of("q_postal_code")
+    row = view.binding.pages.index(page)
+    assert view.form.navigator.item(row).text().endswith("· remarque de la Caf")  # its page is marked
     postal = view.form.widgets["q_postal_code"]
     assert postal.notice_label.text() == "Remarque de la Caf : Le code postal ne correspond pas à la commune."
     assert not postal.notice_label.isHidden()
@@ -113,9 +119,10 @@ def test_a_transmitted_questionnaire_lists_every_notice_read_only(
     view = open_view(uuid)
     panel = [view.notices_list.item(r).text() for r in range(view.notices_list.count())]
     label = store.definition(uuid).question
+    today = f"(le {dt.datetime.now().astimezone():%d/%m/%Y})"
     assert panel == [
-        f"(résolue) {label('q_text').label} : Corrigé par la Caf.",
-        f"{label('q_decimal').label} : Le nombre d'ETP semble élevé.",
+        f"(résolue) {label('q_text').label} : Corrigé par la Caf. {today}",
+        f"{label('q_decimal').label} : Le nombre d'ETP semble élevé. {today}",
     ]
     assert view.form.widgets["q_decimal"].notice_label.text() == "Remarque de la Caf : Le nombre d'ETP semble élevé."
     edit = view.form.widgets["q_decimal"].edit  # type: ignore[attr-defined]

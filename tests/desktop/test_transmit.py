@@ -41,14 +41,15 @@ def test_missing_items_are_listed_and_each_leads_to_its_field(
     view = open_view(uuid)
     listed: list[str] = []
 
-    def jump_to_third(dialog: ProblemsDialog) -> None:
-        listed.extend(dialog.list.item(row).text() for row in range(dialog.list.count()))
-        dialog.list.setCurrentRow(2)
-        QTest.keyClick(dialog.list, Qt.Key.Key_Return)
-
-    modals.when_shown(ProblemsDialog, jump_to_third)
     click(view.transmit_button)
-    modals.check()
+    dialog = view.problems
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert not dialog.isModal()  # beside the form, which stays usable
+    listed.extend(dialog.list.item(row).text() for row in range(dialog.list.count()))
+    dialog.list.setCurrentRow(2)
+    QTest.keyClick(dialog.list, Qt.Key.Key_Return)
+    assert dialog.isVisible()  # still open after « Aller à la question »: the next point is one step away
 
     definition = store.definition(uuid)
     where = [
@@ -75,13 +76,12 @@ def test_the_go_button_leads_to_the_selected_item(
     uuid = store.create(form_id=OFFICIAL_FORM, title="Incomplet", answers=incomplete()).uuid
     view = open_view(uuid)
 
-    def go_to_second(dialog: ProblemsDialog) -> None:
-        dialog.list.setCurrentRow(1)
-        button_named(dialog, "Aller à la question").click()
-
-    modals.when_shown(ProblemsDialog, go_to_second)
     click(view.transmit_button)
-    modals.check()
+    dialog = view.problems
+    assert dialog is not None
+    dialog.list.setCurrentRow(1)
+    button_named(dialog, "Aller à la question").click()
+    assert dialog.isVisible()
     assert view.form.current_page_id() == "localisation_action"
     assert owner(view.window().focusWidget()) is view.form.widgets["code_postal"]
 
@@ -91,9 +91,10 @@ def test_closing_the_list_changes_nothing(
 ) -> None:
     uuid = store.create(form_id=OFFICIAL_FORM, title="Incomplet", answers=incomplete()).uuid
     view = open_view(uuid)
-    modals.when_shown(ProblemsDialog, lambda dialog: button_named(dialog, "Fermer").click())
     click(view.transmit_button)
-    modals.check()
+    assert view.problems is not None
+    button_named(view.problems, "Fermer").click()
+    assert not view.problems.isVisible()
     assert view.form.current_page_id() == "identification_structure"
     assert store.get(uuid).status == Status.EN_COURS
 
