@@ -6,11 +6,12 @@ import argparse
 from pathlib import Path
 
 from desktop.commands.base import EXIT_OK, CommandError, Commands, print_json
-from forms.paths import data_dir
-from forms.store import DB_FILE_NAME, backups
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from forms.paths import data_dir
+    from forms.store import DB_FILE_NAME, backups
+
     db_path = data_dir(args.data_dir) / DB_FILE_NAME
     if args.list:
         found = backups.list_backups(db_path)
@@ -38,6 +39,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from forms.paths import data_dir
+    from forms.store import DB_FILE_NAME, backups
+
     db_path = data_dir(args.data_dir) / DB_FILE_NAME
     source = Path(args.file)
     salvaged = backups.salvage(db_path) if db_path.is_file() else {}

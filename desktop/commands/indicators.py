@@ -7,10 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 from desktop.commands.base import EXIT_OK, CommandError, Commands, open_store, print_json
-from forms.indicators import FIGURES, as_json, format_value, indicators, organisation_of
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
+    from forms.indicators import FIGURES, as_json, format_value, indicators, organisation_of
+
     with open_store(args) as store:
         campaigns = indicators(store)
         organisation = organisation_of(store)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from desktop.commands.base import EXIT_OK, Commands, open_store, print_json
-from forms.formatting import french_datetime
-from forms.lifecycle import NoticeState
-from forms.overview import all_notices, notice_document
-from forms.store import Store
-from forms.store.replies import Replies
+
+if TYPE_CHECKING:
+    from forms.store import Store
 
 
 def cmd_notices(args: argparse.Namespace) -> int:
+    from forms.formatting import french_datetime
+    from forms.overview import all_notices, notice_document
+
     with open_store(args) as store:
         store.get(args.uuid)  # NotFound: a clear line, exit 3
         documents = [notice_document(store, args.uuid, n) for n in all_notices(store, args.uuid)]
@@ -32,6 +34,8 @@ def cmd_notices(args: argparse.Namespace) -> int:
 
 
 def cmd_reply(args: argparse.Namespace) -> int:
+    from forms.store.replies import Replies
+
     with open_store(args) as store:
         reply_id = Replies(store).add(args.notice_id, args.message)
     print(f"Réponse enregistrée (à envoyer, {reply_id}) : elle partira vers la Caf à la prochaine synchronisation.")
@@ -39,6 +43,9 @@ def cmd_reply(args: argparse.Namespace) -> int:
 
 
 def open_notices(store: Store, questionnaire_uuid: str) -> list[dict[str, object]]:
+    from forms.lifecycle import NoticeState
+    from forms.overview import all_notices, notice_document
+
     """The open notices of a questionnaire, for `check` and `export`."""
     return [
         notice_document(store, questionnaire_uuid, n)
