@@ -16,7 +16,7 @@ import datetime as dt
 from forms.store.outbox import OutboxItem
 from sync.client import item_receipt
 from sync.engine import Cancelled, Report, Synchroniser, SyncResult, _never, _no_report
-from sync.errors import AuthRequired, Offline, Refused, StaleBase, Transient
+from sync.errors import AuthRequired, BatchUnsupported, Offline, Refused, StaleBase, Transient
 from sync.protocol import ID_TAKEN, MAX_PUSH_ITEMS
 
 
@@ -24,6 +24,7 @@ class BatchSynchroniser(Synchroniser):
     """A Synchroniser whose push goes by batches; pull, forms and everything else unchanged."""
 
     batch_size = MAX_PUSH_ITEMS
+    no_batch_call = False  # set when the server answers that it has no batch call
 
     def push(
         self, result: SyncResult, *, force: bool = True, report: Report = _no_report, cancelled: Cancelled = _never
@@ -51,9 +52,13 @@ class BatchSynchroniser(Synchroniser):
 
     def _send_batch(self, chunk: list[OutboxItem], result: SyncResult) -> set[str]:
         """Send `chunk`; return the op ids postponed to a later run."""
-        taken: list[OutboxItem] = []
-        postponed = self._send_chunk(chunk, result, taken)
-        # An id another organisation holds: the single path re-keys the questionnaire and sends again.
+        if self.no_batch_call:
+            taken, postponed = list(chunk), set()
+        else:
+            taken = []
+            postponed = self._send_chunk(chunk, result, taken)
+        # An id another organisation holds (the single path re-keys the questionnaire and sends again),
+        # or a server without the batch call: one PUT per version.
         for item in taken:
             if not self._send(item, result):
                 postponed.add(item.op_id)
@@ -86,6 +91,10 @@ class BatchSynchroniser(Synchroniser):
                 return set()
             try:
                 replies = self.client.push_batch([(i.questionnaire_uuid, i.op_id, i.body.encode()) for i in pending])
+            except BatchUnsupported:
+                self.no_batch_call = True  # for the rest of this run: one PUT per version, the same rules
+                taken.extend(pending)  # the single path sends them (and re-keys a taken id)
+                return set()
             except Offline as error:
                 for item in pending:
                     self._postpone(item, error, attempt)

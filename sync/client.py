@@ -24,6 +24,7 @@ from forms.store.outbox import MAX_POSTPONEMENT
 from forms.version import APP_VERSION
 from sync.errors import (
     AuthRequired,
+    BatchUnsupported,
     BrokenReply,
     ClientTooOld,
     InsecureServer,
@@ -37,6 +38,8 @@ from sync.errors import (
 )
 from sync.protocol import (
     API_PREFIX,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
     NOTICE_REPLY,
     REPLAYED_HEADER,
     STALE_BASE,
@@ -327,7 +330,13 @@ class SyncClient:
             )
             + b"]}"
         )
-        results = self._parse(PushResult, self._request("POST", "/sync/push", data=data)).results
+        try:
+            response = self._request("POST", "/sync/push", data=data)
+        except Refused as refusal:
+            if refusal.code in (NOT_FOUND, METHOD_NOT_ALLOWED):  # an older server: the single PUTs still work
+                raise BatchUnsupported(str(refusal)) from None
+            raise
+        results = self._parse(PushResult, response).results
         if [(str(r.questionnaire_id), str(r.version_id)) for r in results] != [(q, v) for q, v, _ in items]:
             raise BrokenReply("Le serveur a répondu pour d'autres envois : rien n'a été marqué comme envoyé.")
         return results

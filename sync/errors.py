@@ -93,5 +93,9 @@ class Refused(SyncError):
         self.code = problem.code
 
 
+class BatchUnsupported(SyncError):
+    """The server has no batch call (`POST /sync/push`, an older server): send one version at a time."""
+
+
 class StaleBase(Refused):
     pass

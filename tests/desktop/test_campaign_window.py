@@ -69,7 +69,7 @@ def test_the_list_shows_each_campaigns_window(store: Store, open_window: Callabl
     record_windows(store, [(OFFICIAL_FORM, opens, opens + dt.timedelta(days=40))])
     store.create(form_id=OFFICIAL_FORM, title="Coup de pouce lecture")
     home = open_window().home
-    heading = home.tree.topLevelItem(0).text(0)
+    heading = home.tree.model().index(0, 0).data()
     assert heading.endswith(
         f"· Campagne bientôt ouverte : du {opens:%d/%m/%Y} au {opens + dt.timedelta(days=40):%d/%m/%Y}"
     )

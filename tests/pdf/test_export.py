@@ -91,11 +91,13 @@ def test_a_process_pool_writes_the_same_files_and_reports_the_same_failures(
     for number in range(17):  # enough for the pool (POOL_AT_LEAST)
         make(title=f"Action {number % 5}")
     make({"q_text": "Essai"}, form_id="clas-essai", title="Formulaire disparu")
-    reopened = Store.open(data_dir, FormRegistry.load())  # without the test definitions: one failure
+    reopened = Store.open(data_dir, FormRegistry.load())  # without the test definitions: a stand-in
     try:
         results = {}
         moment = dt.datetime(2025, 6, 30, 18, 0, tzinfo=dt.UTC)  # the same print date on both sides
         for workers in (1, 2):
+            # A folder where that bilan's file should go: its write fails, on both sides alike.
+            (tmp_path / f"out-{workers}" / "Formulaire disparu - bilan 0000-0000.pdf").mkdir(parents=True)
             calls: list[tuple[int, int]] = []
             with pytest.raises(ExportError) as caught:
                 export_all(

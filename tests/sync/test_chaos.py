@@ -86,15 +86,17 @@ def run_chaos(
     seed: int,
     client_class: type[SyncClient],
     batch: bool = False,
+    batch_size: int | None = None,
 ) -> tuple[Audit, ProxyStats, str]:
     fill_and_transmit(store, count, documents_every=DOCUMENTS_EVERY)
     token = credentials.load_token(server.url, partner.email)
     with FaultProxy(server.port, seed=seed, fault_rate=FAULT_RATE) as proxy:
         client = client_class(proxy.url, token=token, timeout=TIMEOUT)
         try:
-            outcome = sync_until_empty(
-                fast_synchroniser(store, client, seed, batch=batch), max_runs=30 * count, context=f"seed={seed}"
-            )
+            synchroniser = fast_synchroniser(store, client, seed, batch=batch)
+            if batch_size is not None:
+                synchroniser.batch_size = batch_size  # type: ignore[attr-defined]
+            outcome = sync_until_empty(synchroniser, max_runs=30 * count, context=f"seed={seed}")
         except Exception as error:  # anything but an unknown outcome is a bug: say how to replay it
             error.add_note(f"chaos seed={seed} (replay: BILAN_CLAS_CHAOS_SEED={seed})")
             raise
@@ -145,8 +147,10 @@ def test_negative_control_a_new_key_per_attempt_breaks_the_audit(
     """Proves the chaos test can fail: the same faults, the same audit, a client without a stable key."""
     seed = chaos_seed()
     client_class = NewKeyOnRetryBatch if batch else NewKeyOnRetry
+    # Small batches, so that the faults fall on enough batch requests for retries to happen at all
+    # (100 questionnaires by 50 are only 2 requests).
     found, _stats, figures = run_chaos(
-        client_store, live_server, partner, CONTROL_QUESTIONNAIRES, seed, client_class, batch
+        client_store, live_server, partner, CONTROL_QUESTIONNAIRES, seed, client_class, batch, 5 if batch else None
     )
 
     with pytest.raises(AssertionError):
