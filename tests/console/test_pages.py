@@ -207,3 +207,23 @@ def test_the_agent_downloads_the_partners_document(server: ConsoleServer) -> Non
     assert "filename*=UTF-8''Photos%20de%20la%20f%C3%AAte" in got.headers["content-disposition"]
     other = server.signed_in(server.reviewer(caf="08"))
     assert other.get(link).status_code == 404
+
+
+def test_the_partners_reply_shows_under_its_notice_as_text(server: ConsoleServer) -> None:
+    partner, reviewer = server.partner(caf="05"), server.reviewer(caf="05")
+    qid, _ = partner.transmit()
+    noticed = reviewer.post(
+        f"/review/questionnaires/{qid}/notices", json={"question_id": "nb_familles", "message": "Familles ?"}
+    )
+    assert noticed.status_code == 201, noticed.text
+    nid = p.NoticeView.model_validate_json(noticed.content).notice_id
+    text = "Nous avons accueilli 26 familles <b>corrigé</b>."
+    replied = partner.post(f"/questionnaires/{qid}/notices/{nid}/replies/{uuid.uuid4()}", json={"message": text})
+    assert replied.status_code == 201, replied.text
+
+    page = server.signed_in(reviewer).get(f"/caf/questionnaires/{qid}").text
+    notice_at = page.index("Familles ?")
+    reply_at = page.index("Nous avons accueilli 26 familles &lt;b&gt;corrigé&lt;/b&gt;.")  # as text, never HTML
+    assert notice_at < reply_at
+    assert "Réponse du partenaire" in page[notice_at:reply_at]
+    assert "<b>corrigé</b>" not in page

@@ -311,6 +311,9 @@ def _questionnaire_values(
 ) -> dict[str, Any]:
     view = views.build(ctx, detail)
     state = view.state
+    replies: dict[Any, list[p.ReplyView]] = {}
+    for reply in detail.replies:  # the partner's replies, under the notice they answer
+        replies.setdefault(reply.notice_id, []).append(reply)
     return common(
         request,
         agent,
@@ -324,6 +327,7 @@ def _questionnaire_values(
         can_validate=allowed(state, Action.VALIDATE, on_server=True),
         has_receipt=any(v.author_role == "partner" for v in detail.versions),
         field_name=editing.field_name,
+        replies=replies,
         **extra,
     )
 
