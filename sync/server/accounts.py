@@ -146,7 +146,7 @@ def _begin_attempt(ctx: ServerContext, email: str, client: str) -> tuple[int, Ac
                              settings.login_max_failures, window, now)]  # fmt: skip
         if client:
             waits.append(
-                _hard_limit(times(failures.c.client == client), settings.login_client_max_failures, window, now)
+                _hard_limit(times(failures.c.client == client, failed), settings.login_client_max_failures, window, now)
             )
         known = account is not None and bool(client) and s.get(KnownClient, (account.id, client)) is not None
         if not known:  # a stranger's failures cannot lock out a client this account logged in from

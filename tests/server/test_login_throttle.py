@@ -178,3 +178,14 @@ def test_verify_credentials_is_the_one_check(server: Server, role: str) -> None:
     with pytest.raises(accounts.ApiProblem) as wrong:
         accounts.verify_credentials(server.ctx, email, "faux")
     assert wrong.value.status == 401
+
+
+def test_an_office_of_many_partners_behind_one_address_is_never_throttled(server: Server) -> None:
+    """Successes are not failures: a federation's office (one public address, many volunteers) logs in
+    more often than the per-address limit counts failures, and every right password gets its token."""
+    office = computer()
+    logins = server.ctx.settings.login_client_max_failures + 5
+    emails = [new_partner(server) for _ in range(3)]
+    for number in range(logins):
+        response = attempt(server, office, emails[number % len(emails)], PASSWORD)
+        assert response.status_code == 200, (number, response.text)
