@@ -346,6 +346,8 @@ class Store:
     def set_answer(self, questionnaire_uuid: str, question_id: str, value: Any) -> dt.datetime:
         """Save one answer durably (None or blank clears it); return when it was saved."""
         definition = self.definition(questionnaire_uuid)
+        if questionnaire_uuid in self._stand_ins:  # its own definition is missing here: read-only
+            raise NotEditable(self._stand_ins[questionnaire_uuid])
         if _caf_only(definition, question_id):
             label = definition.question(question_id).label
             raise InvalidAnswer(f"« {label} » est rempli par la Caf : vous ne pouvez pas le modifier.")
