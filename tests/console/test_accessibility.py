@@ -60,6 +60,7 @@ def console_pages(server: ConsoleServer) -> tuple[list[tuple[str, str]], str]:
         review_notice("Précisez le nombre de familles, s'il vous plaît."),
     )
     done, _ = server.partner(caf=caf, name="Centre social validé").transmit()
+    review.validate_structure(server.ctx, review_account(server, reviewer.email), done)
     review.validate(server.ctx, review_account(server, reviewer.email), done)
     server.partner(caf=caf, name="Association sans transmission")
     pages = [
