@@ -70,6 +70,7 @@ def console_pages(server: ConsoleServer) -> tuple[list[tuple[str, str]], str]:
         (f"/caf/questionnaires/{qid}/modifier", "modifier"),
         (f"/caf/questionnaires/{qid}/renvoyer", "renvoyer"),
         (f"/caf/questionnaires/{qid}/valider", "valider"),
+        (f"/caf/questionnaires/{qid}/valider-structure", "valider-structure"),
         (f"/caf/questionnaires/{done}", "questionnaire-valide"),
         ("/caf/exports", "exports"),
         ("/caf/partenaires", "partenaires"),
@@ -159,6 +160,12 @@ def test_a_whole_review_with_the_keyboard_only(server: ConsoleServer, driver: We
     tab_to(driver, "Ajouter une remarque")
     keys(driver, Keys.ENTER)
     WebDriverWait(driver, 30).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+    tab_to(driver, "Valider la fiche Structure")
+    keys(driver, Keys.ENTER)
+    WebDriverWait(driver, 30).until(ec.title_contains("Valider la fiche Structure"))
+    tab_to(driver, "Confirmer la validation")
+    keys(driver, Keys.ENTER)
+    WebDriverWait(driver, 30).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Fiche Structure"))
     tab_to(driver, "Valider")
     keys(driver, Keys.ENTER)
     WebDriverWait(driver, 30).until(ec.title_contains("Valider"))
