@@ -117,7 +117,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(server: ConsoleS
     found["modifier-erreurs"] = axe_violations(driver)
     summary = {name: [f"{v['id']} ({v['impact']}): {v.get('help')}" for v in vs] for name, vs in found.items()}
     assert summary == {name: [] for name in found}
-    assert len(found) == 13
+    assert len(found) == 14
     # Negative control: the same scan does find a missing alt text and an unlabelled field.
     driver.get("data:text/html;charset=utf-8,<html lang=fr><title>t</title><img src=x.png><input type=text>")
     assert {v["id"] for v in axe_violations(driver)} >= {"image-alt", "label"}
