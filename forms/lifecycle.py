@@ -241,6 +241,15 @@ def server_next_state(state: Status | None, action: Action) -> Status:
         raise NotAllowed(refusal(state, action)) from None
 
 
+STRUCTURE_FIRST = "Validez d'abord la fiche Structure de cette structure"
+
+
+def check_validation_order(action: Action, structure_validated: bool) -> None:
+    """Seed 001 §2.2: the Caf validates an action only once the fiche Structure it belongs to is validated."""
+    if action == Action.VALIDATE and not structure_validated:
+        raise NotAllowed(STRUCTURE_FIRST)
+
+
 def taken_back_to(known_to_server: bool) -> Status:
     """« Reprendre la saisie »: a draft again, or « À corriger » when the server already holds a version."""
     return Status.A_CORRIGER if known_to_server else next_state(Status.A_ENVOYER, Action.TAKE_BACK)  # type: ignore[return-value]

@@ -111,6 +111,7 @@ METHOD_NOT_ALLOWED = "method_not_allowed"
 INTERNAL_ERROR = "internal_error"
 ID_TAKEN = "id_taken"  # a questionnaire id another organisation already wrote under: re-key and send again
 QUOTA_EXCEEDED = "quota_exceeded"
+STRUCTURE_LOCKED = "structure_locked"  # the Caf validated the organisation's fiche Structure: keep its answers
 
 PROBLEM_CODES = frozenset(
     {
@@ -134,6 +135,7 @@ PROBLEM_CODES = frozenset(
         INTERNAL_ERROR,
         ID_TAKEN,
         QUOTA_EXCEEDED,
+        STRUCTURE_LOCKED,
     }
 )
 

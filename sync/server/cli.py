@@ -157,7 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     notice.add_argument("--message", required=True)
     notice.add_argument("--question", help="identifiant de la question concernée")
     notice.add_argument("--reviewer", required=True, help="e-mail de l'agent de Caf")
-    for action, text in (("return", "renvoie pour correction"), ("validate", "valide (définitif)")):
+    for action, text in (
+        ("return", "renvoie pour correction"),
+        ("validate-structure", "valide la fiche Structure de l'organisation (avant ses actions)"),
+        ("validate", "valide (définitif)"),
+    ):
         command = reviews.add_parser(action, parents=[db], help=text)
         command.add_argument("id", type=_uuid, metavar="ID")
         command.add_argument("--reviewer", required=True, help="e-mail de l'agent de Caf")
@@ -326,10 +330,14 @@ def _review(ctx: ServerContext, args: argparse.Namespace) -> None:
         )
         print(f"Notice {view.notice_id} ajoutée" + (f" sur la question {view.question_id}" if view.question_id else ""))
         return
-    change: Callable[[ServerContext, accounts.Account, uuid.UUID], p.ReviewSummary] = (
-        review.return_for_correction if args.action == "return" else review.validate
-    )
+    change: Callable[[ServerContext, accounts.Account, uuid.UUID], p.ReviewSummary] = {
+        "return": review.return_for_correction,
+        "validate-structure": review.validate_structure,
+    }.get(args.action, review.validate)
     summary = change(ctx, reviewer, args.id)
+    if args.action == "validate-structure":
+        print(f"Fiche Structure de « {summary.organisation} » validée : ses actions peuvent être validées")
+        return
     print(f"Questionnaire {summary.questionnaire_id} : {Status(summary.state).label}")
 
 

@@ -289,3 +289,16 @@ class FundedActions(ServerModel, table=True):
     form_id: str = Field(primary_key=True, max_length=64)
     count: int
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class StructureValidation(ServerModel, table=True):
+    """« Valider la fiche Structure » (seed 001 §2.1): organisation X's fiche Structure for campaign F,
+    validated once by a Caf agent; its answers are then locked in every questionnaire of X for F."""
+
+    __tablename__ = "structure_validation"
+    organisation_id: int = Field(primary_key=True, foreign_key="account.id")
+    form_id: str = Field(primary_key=True, max_length=64)
+    validated_by: int = Field(foreign_key="account.id")
+    validated_at: dt.datetime = Field(sa_type=UtcDateTime)
+    questionnaire_id: uuid.UUID  # the questionnaire it was validated from
+    answers_json: str = Field(sa_type=Text)  # the fiche Structure answers validated (new actions start from them)

@@ -37,6 +37,7 @@ TITLES: dict[str, str] = {
     p.INTERNAL_ERROR: "Erreur interne du serveur",
     p.ID_TAKEN: "Cet identifiant de questionnaire appartient à une autre organisation",
     p.QUOTA_EXCEEDED: "Quota de pièces jointes en attente atteint",
+    p.STRUCTURE_LOCKED: "La fiche Structure est validée par la Caf : ses réponses ne peuvent plus être modifiées",
 }
 
 _STATUS_CODES = {404: p.NOT_FOUND, 405: p.METHOD_NOT_ALLOWED, 401: p.UNAUTHORIZED, 403: p.FORBIDDEN}

@@ -6,17 +6,27 @@ reviewer's own Caf, and anything outside it is 404, so existence never leaks.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from forms.lifecycle import Action, NotAllowed, NoticeState, Status, allowed, server_next_state
+from forms.lifecycle import (
+    Action,
+    NotAllowed,
+    NoticeState,
+    Status,
+    allowed,
+    check_validation_order,
+    server_next_state,
+)
+from forms.payload import canonical_json
 from sync import protocol as p
-from sync.server import feed, mail
+from sync.server import feed, mail, structure
 from sync.server.checks import definition_for
 from sync.server.context import ServerContext
-from sync.server.models import Account, AuditEntry, Notice, Questionnaire, Version
+from sync.server.models import Account, AuditEntry, Notice, Questionnaire, StructureValidation, Version
 from sync.server.problems import ApiProblem, not_editable, not_found
 from sync.server.replies import replies_for
 from sync.server.versions import audit, lock_questionnaire, state_data
@@ -150,6 +160,8 @@ def _transition(ctx: ServerContext, reviewer: Account, qid: uuid.UUID, action: A
         q = _visible(lock_questionnaire(session, qid), reviewer.caf)
         try:
             target = server_next_state(Status(q.state), action)
+            validated = structure.validation_of(session, q.organisation_id, q.form_id) is not None
+            check_validation_order(action, validated)
         except NotAllowed as refused:
             raise ApiProblem(409, p.NOT_EDITABLE, str(refused), state=q.state) from None
         q.state, q.updated_at = target.value, now
@@ -172,3 +184,41 @@ def return_for_correction(ctx: ServerContext, reviewer: Account, qid: uuid.UUID)
 def validate(ctx: ServerContext, reviewer: Account, qid: uuid.UUID) -> p.ReviewSummary:
     """Transmis → Validé: locked for good."""
     return _transition(ctx, reviewer, qid, Action.VALIDATE)
+
+
+def structure_validated(ctx: ServerContext, caf: str | None, qid: uuid.UUID) -> bool:
+    """Whether the fiche Structure of this questionnaire's organisation is validated for its campaign."""
+    with ctx.db.read() as session:
+        q = _visible(session.get(Questionnaire, qid), caf)
+        return structure.validation_of(session, q.organisation_id, q.form_id) is not None
+
+
+def validate_structure(ctx: ServerContext, reviewer: Account, qid: uuid.UUID) -> p.ReviewSummary:
+    """« Valider la fiche Structure »: lock the organisation's fiche Structure for this campaign as it
+    stands in this questionnaire's current version; 409 when it is validated already."""
+    now = ctx.now()
+
+    def work(session: Session) -> p.ReviewSummary:
+        q = _visible(lock_questionnaire(session, qid), reviewer.caf)
+        if structure.validation_of(session, q.organisation_id, q.form_id) is not None:
+            raise ApiProblem(409, p.STRUCTURE_LOCKED, "La fiche Structure de cette structure est déjà validée")
+        definition = definition_for(ctx, q.form_id, q.form_version)
+        current = session.get(Version, q.current_version_id)
+        assert current is not None
+        assert reviewer.id is not None
+        session.add(
+            StructureValidation(
+                organisation_id=q.organisation_id,
+                form_id=q.form_id,
+                validated_by=reviewer.id,
+                validated_at=now,
+                questionnaire_id=qid,
+                answers_json=canonical_json(structure.structure_answers(definition, json.loads(current.answers_json))),
+            )
+        )
+        audit(session, reviewer, q, "validate_structure", {"form_id": q.form_id, "version_id": str(current.id)}, now)
+        organisation = session.get(Account, q.organisation_id)
+        assert organisation is not None
+        return review_summary(q, organisation, _open_counts(session, [qid]).get(qid, 0))
+
+    return ctx.db.write(work)

@@ -82,6 +82,15 @@ async def validate(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) -> p.
     return await run_in_threadpool(review.validate, ctx, actor, questionnaire_id)
 
 
+@router.post(
+    "/questionnaires/{questionnaire_id}/validate-structure",
+    response_model=p.ReviewSummary,
+    summary="Valider la fiche Structure de l'organisation pour cette campagne (avant ses actions, définitif)",
+)
+async def validate_structure(ctx: Ctx, actor: Reviewer, questionnaire_id: uuid.UUID) -> p.ReviewSummary:
+    return await run_in_threadpool(review.validate_structure, ctx, actor, questionnaire_id)
+
+
 @router.get(
     "/questionnaires/{questionnaire_id}/attachments/{sha256}",
     response_class=Response,

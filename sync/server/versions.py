@@ -20,7 +20,7 @@ from forms.evaluation import without_local
 from forms.lifecycle import Action, NoticeState, Status, allowed, server_next_state
 from forms.payload import canonical_json
 from sync import protocol as p
-from sync.server import campaigns, feed, mail
+from sync.server import campaigns, feed, mail, structure
 from sync.server.accounts import PARTNER
 from sync.server.checks import answer_errors, caf_field_errors, check_attachments, check_key, definition_for
 from sync.server.context import ServerContext
@@ -188,13 +188,16 @@ def submit_version(
             raise _stale(session, q)
         if errors:
             raise ApiProblem(422, p.VALIDATION, errors=errors)
+        current = _current_answers(session, q) if q is not None else None
         if by_partner:
-            current = _current_answers(session, q) if q is not None else {}
-            refused = caf_field_errors(definition, prepared.answers, current)
+            refused = caf_field_errors(definition, prepared.answers, current or {})
             if refused:
                 raise ApiProblem(422, p.VALIDATION, errors=refused)
         organisation_id = q.organisation_id if q is not None else actor.id
         assert organisation_id is not None
+        locked = structure.locked_errors(session, definition, organisation_id, prepared.answers, current)
+        if locked is not None:
+            raise locked
         check_attachments(session, definition, organisation_id, qid, body)
         submission = _record(session, actor, q, qid, vid, body, prepared, organisation_id, now)
         if by_partner:  # queued in this transaction: never lost, never in the way of the delivery

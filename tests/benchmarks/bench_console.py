@@ -84,6 +84,8 @@ def seed(ctx: ServerContext, count: int) -> str:
         if i % 8 == 1:
             review.return_for_correction(ctx, reviewer, qid)
         elif i % 8 == 2:
+            if not review.structure_validated(ctx, None, qid):  # one fiche Structure per organisation
+                review.validate_structure(ctx, reviewer, qid)
             review.validate(ctx, reviewer, qid)
         if i % 5 == 0 and i % 8 != 2:
             from sync import protocol as p

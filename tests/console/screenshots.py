@@ -71,6 +71,7 @@ def main() -> None:
                 answers["nb_familles"] = 27
                 partner.transmit(answers, qid=qid, base=vid)
             if i == 2:
+                review.validate_structure(ctx, agent, qid)
                 review.validate(ctx, agent, qid)
         server.partner(caf="73", name="Association des Hauts-de-Savoie")
         listing.set_funded(ctx, "73", FORM_ID, 8)

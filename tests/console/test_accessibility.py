@@ -60,6 +60,7 @@ def console_pages(server: ConsoleServer) -> tuple[list[tuple[str, str]], str]:
         review_notice("Précisez le nombre de familles, s'il vous plaît."),
     )
     done, _ = server.partner(caf=caf, name="Centre social validé").transmit()
+    review.validate_structure(server.ctx, review_account(server, reviewer.email), done)
     review.validate(server.ctx, review_account(server, reviewer.email), done)
     server.partner(caf=caf, name="Association sans transmission")
     pages = [
@@ -69,6 +70,7 @@ def console_pages(server: ConsoleServer) -> tuple[list[tuple[str, str]], str]:
         (f"/caf/questionnaires/{qid}/modifier", "modifier"),
         (f"/caf/questionnaires/{qid}/renvoyer", "renvoyer"),
         (f"/caf/questionnaires/{qid}/valider", "valider"),
+        (f"/caf/questionnaires/{qid}/valider-structure", "valider-structure"),
         (f"/caf/questionnaires/{done}", "questionnaire-valide"),
         ("/caf/exports", "exports"),
         ("/caf/partenaires", "partenaires"),
@@ -115,7 +117,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(server: ConsoleS
     found["modifier-erreurs"] = axe_violations(driver)
     summary = {name: [f"{v['id']} ({v['impact']}): {v.get('help')}" for v in vs] for name, vs in found.items()}
     assert summary == {name: [] for name in found}
-    assert len(found) == 13
+    assert len(found) == 14
     # Negative control: the same scan does find a missing alt text and an unlabelled field.
     driver.get("data:text/html;charset=utf-8,<html lang=fr><title>t</title><img src=x.png><input type=text>")
     assert {v["id"] for v in axe_violations(driver)} >= {"image-alt", "label"}
@@ -158,6 +160,12 @@ def test_a_whole_review_with_the_keyboard_only(server: ConsoleServer, driver: We
     tab_to(driver, "Ajouter une remarque")
     keys(driver, Keys.ENTER)
     WebDriverWait(driver, 30).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
+    tab_to(driver, "Valider la fiche Structure")
+    keys(driver, Keys.ENTER)
+    WebDriverWait(driver, 30).until(ec.title_contains("Valider la fiche Structure"))
+    tab_to(driver, "Confirmer la validation")
+    keys(driver, Keys.ENTER)
+    WebDriverWait(driver, 30).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Fiche Structure"))
     tab_to(driver, "Valider")
     keys(driver, Keys.ENTER)
     WebDriverWait(driver, 30).until(ec.title_contains("Valider"))

@@ -180,6 +180,9 @@ def test_whole_review_loop_in_chromium(server: ConsoleServer, driver: WebDriver,
     history = driver.find_element(By.CSS_SELECTOR, "ol.versions").text
     assert "Version 4 · Caf" in history
     assert "Version 2 · Partenaire" in history
+    driver.find_element(By.LINK_TEXT, "Valider la fiche Structure").click()
+    driver.find_element(By.XPATH, "//button[text()='Confirmer la validation']").click()
+    assert flash(driver).startswith("Fiche Structure validée")
     driver.find_element(By.LINK_TEXT, "Valider").click()
     driver.find_element(By.XPATH, "//button[text()='Confirmer la validation']").click()
     assert flash(driver) == "Questionnaire validé."

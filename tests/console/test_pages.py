@@ -5,6 +5,7 @@ validation, partner accounts, exports read back."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import uuid
@@ -227,3 +228,51 @@ def test_the_partners_reply_shows_under_its_notice_as_text(server: ConsoleServer
     assert notice_at < reply_at
     assert "Réponse du partenaire" in page[notice_at:reply_at]
     assert "<b>corrigé</b>" not in page
+
+
+def test_the_fiche_structure_is_validated_first_then_read_only(server: ConsoleServer) -> None:
+    partner = server.partner(caf="05", name="Association de la Durance")
+    q1, _ = partner.transmit()
+    q2, _ = partner.transmit()
+    agent = server.signed_in(server.reviewer(caf="05"))
+    page = agent.get(f"/caf/questionnaires/{q1}").text
+    assert f'href="/caf/questionnaires/{q1}/valider-structure">Valider la fiche Structure</a>' in page
+
+    # Valider is refused, with the reason, until the fiche Structure is validated.
+    confirm = html.unescape(agent.get(f"/caf/questionnaires/{q1}/valider").text)
+    assert "Validez d'abord la fiche Structure de cette structure." in confirm
+    assert "Confirmer la validation" not in confirm
+    refused = agent.post(f"/caf/questionnaires/{q1}/valider")
+    assert refused.status_code == 409
+    assert "Validez d'abord la fiche Structure de cette structure" in html.unescape(refused.text)
+    assert review.detail(server.ctx, None, q1).summary.state == "transmis"
+
+    # Negative control: before, the edit form has the fiche Structure's fields.
+    edit = f"/caf/questionnaires/{q2}/modifier"
+    before = dict(form_fields(agent.get(edit).text, edit))
+    assert "a.nom_structure" in before
+
+    assert "Confirmer la validation" in agent.get(f"/caf/questionnaires/{q1}/valider-structure").text
+    done = agent.post(f"/caf/questionnaires/{q1}/valider-structure")
+    assert done.status_code == 303, done.text
+    page = agent.get(done.headers["location"]).text
+    assert "Fiche Structure validée" in page
+    assert "/valider-structure" not in page
+    assert review.structure_validated(server.ctx, "05", q2)  # the organisation's, for every action
+    again = html.unescape(agent.get(f"/caf/questionnaires/{q2}/valider-structure").text)
+    assert "La fiche Structure de cette structure est déjà validée." in again
+
+    # The edit form of another action shows them read-only; a posted value for them changes nothing.
+    form = html.unescape(agent.get(f"/caf/questionnaires/{q2}/modifier").text)
+    fields = form_fields(form, f"/caf/questionnaires/{q2}/modifier")
+    assert "a.nom_structure" not in dict(fields)
+    assert '<dl class="locked"><dt>' in form
+    assert f"<dd>{complete_answers()['nom_structure']}</dd>" in form
+    edited = [(k, "26" if k == "a.nb_familles" else v) for k, v in fields if k != "csrf_token"]
+    saved = agent.post(f"/caf/questionnaires/{q2}/modifier", [*edited, ("a.nom_structure", "Autre nom")])
+    assert saved.status_code == 303, saved.text
+    answers = review.detail(server.ctx, None, q2).versions[-1].answers
+    assert (answers["nom_structure"], answers["nb_familles"]) == (complete_answers()["nom_structure"], 26)
+
+    assert agent.post(f"/caf/questionnaires/{q1}/valider").status_code == 303
+    assert review.detail(server.ctx, None, q1).summary.state == "valide"

@@ -161,6 +161,7 @@ def posts(qid: uuid.UUID) -> list[tuple[str, dict[str, str]]]:
         (f"/caf/questionnaires/{qid}/remarques", {"message": "Une remarque"}),
         (f"/caf/questionnaires/{qid}/renvoyer", {}),
         (f"/caf/questionnaires/{qid}/valider", {}),
+        (f"/caf/questionnaires/{qid}/valider-structure", {}),
         (f"/caf/questionnaires/{qid}/modifier", {"a.nb_familles": "99"}),
         (f"/caf/questionnaires/{qid}/sias", {"a.numero_sias": "42"}),
     ]
@@ -198,6 +199,7 @@ def test_another_caf_questionnaire_is_404_through_every_url(server: ConsoleServe
             f"/caf/questionnaires/{qid}/modifier",
             f"/caf/questionnaires/{qid}/renvoyer",
             f"/caf/questionnaires/{qid}/valider",
+            f"/caf/questionnaires/{qid}/valider-structure",
             f"/caf/documents/{qid}/bilan.pdf",
             f"/caf/documents/{qid}/accuse.pdf",
         ]

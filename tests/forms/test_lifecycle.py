@@ -245,3 +245,12 @@ def test_the_protocol_speaks_the_lifecycle_states() -> None:
 
     assert get_args(protocol.ServerState) == tuple(s.value for s in SERVER_STATES)
     assert protocol.NoticeView.model_fields["status"].annotation is NoticeState
+
+
+def test_an_action_is_validated_only_after_its_fiche_structure() -> None:
+    from forms.lifecycle import STRUCTURE_FIRST, check_validation_order
+
+    with pytest.raises(NotAllowed, match=STRUCTURE_FIRST):
+        check_validation_order(Action.VALIDATE, structure_validated=False)
+    check_validation_order(Action.VALIDATE, structure_validated=True)
+    check_validation_order(Action.RETURN, structure_validated=False)  # only Valider waits for it

@@ -132,6 +132,7 @@ def test_transmit_sync_notice_on_its_field_then_validated(qtbot, window: MainWin
     window.session.store.set_answer(uuid_, "nb_familles", 12)
     window.session.store.transmit(uuid_)
     _sync(qtbot, window)
+    review.validate_structure(server.ctx, server.reviewer, qid)
     review.validate(server.ctx, server.reviewer, qid)
     result = _sync(qtbot, window)
     assert "1 questionnaire validé" in result.text()

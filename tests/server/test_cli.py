@@ -121,6 +121,10 @@ def test_review_loop_from_the_command_line(server: Server, capsys: pytest.Captur
     view = p.QuestionnaireView.model_validate_json(partner.get(f"/questionnaires/{qid}").content)
     assert [(n.question_id, n.message) for n in view.notices] == [("bilan_qualitatif", "Précisez le bilan.")]
     _, v2 = partner.transmit(qid=qid, base=v1)
+    code, _, err = run(capsys, server, "review", "validate", str(qid), "--reviewer", reviewer.email)
+    assert (code, "Validez d'abord la fiche Structure de cette structure" in err) == (1, True)
+    code, out, _ = run(capsys, server, "review", "validate-structure", str(qid), "--reviewer", reviewer.email)
+    assert (code, "Fiche Structure de « Maison des Jeunes » validée" in out) == (0, True), out
     code, out, _ = run(capsys, server, "review", "validate", str(qid), "--reviewer", reviewer.email)
     assert (code, out.strip()) == (0, f"Questionnaire {qid} : Validé")
     problem(partner.put_version(qid, uuid.uuid4(), version_body(base=v2)), 409, p.NOT_EDITABLE)
@@ -136,7 +140,7 @@ def test_review_loop_from_the_command_line(server: Server, capsys: pytest.Captur
     ):
         assert expected in out
     code, out, _ = run(capsys, server, "review", "show", str(qid), "--json")
-    assert [e["action"] for e in json.loads(out)["audit"]] == ["notice", "return", "validate"]
+    assert [e["action"] for e in json.loads(out)["audit"]] == ["notice", "return", "validate_structure", "validate"]
     changes, _ = partner.all_changes()
     assert [c.data.get("state") for c in changes if c.type == "questionnaire.state"] == [
         "transmis",

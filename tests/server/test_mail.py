@@ -149,6 +149,7 @@ def test_partners_hear_of_each_step_in_french(mailing: tuple[Server, ThreadedUvi
     assert "renvoie pour correction" in returned.get_content()
 
     partner.transmit({**complete_answers(), "nb_familles": 26}, qid=qid, base=v1)
+    assert reviewer.post(f"/review/questionnaires/{qid}/validate-structure").status_code == 200
     assert reviewer.post(f"/review/questionnaires/{qid}/validate").status_code == 200
     wake(live)
     messages = smtp.inbox.wait_for(4)

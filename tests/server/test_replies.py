@@ -83,6 +83,7 @@ def test_replies_are_scoped_and_follow_the_lifecycle(server: Server) -> None:
     other_qid, _ = partner.transmit()
     problem(_reply(partner, other_qid, nid, uuid.uuid4(), "Mauvais questionnaire."), 404, p.NOT_FOUND)
     problem(_reply(partner, qid, nid, uuid.uuid4(), "   "), 422, p.VALIDATION)
+    assert reviewer.post(f"/review/questionnaires/{qid}/validate-structure").status_code == 200
     assert reviewer.post(f"/review/questionnaires/{qid}/validate").status_code == 200
     problem(_reply(partner, qid, nid, uuid.uuid4(), "Trop tard."), 409, p.NOT_EDITABLE)
     with server.ctx.db.read() as session:

@@ -37,6 +37,7 @@ def test_whole_loop_as_the_partner_sees_it(server: Server) -> None:
     assert (view.state, view.server_rev, view.current_version_id, view.notices) == ("transmis", 2, v2, [])
     assert view.answers == corrected
 
+    assert reviewer.post(f"/review/questionnaires/{qid}/validate-structure").status_code == 200
     validated = reviewer.post(f"/review/questionnaires/{qid}/validate")
     assert p.ReviewSummary.model_validate_json(validated.content).state == "valide"
 
@@ -67,6 +68,7 @@ def test_whole_loop_as_the_partner_sees_it(server: Server) -> None:
         ("notice", reviewer.email),
         ("notice", reviewer.email),
         ("return", reviewer.email),
+        ("validate_structure", reviewer.email),
         ("validate", reviewer.email),
     ]
 
@@ -131,6 +133,7 @@ def test_notice_rules(server: Server) -> None:
     again = reviewer.post(path, json={"notice_id": notice_id, "message": "Pièce manquante."})
     assert (first.status_code, again.status_code, again.json()) == (201, 200, first.json())
     problem(reviewer.post(path, json={"notice_id": notice_id, "message": "Autre chose."}), 422, p.IDEMPOTENCY_MISMATCH)
+    assert reviewer.post(f"/review/questionnaires/{qid}/validate-structure").status_code == 200
     reviewer.post(f"/review/questionnaires/{qid}/validate")
     problem(reviewer.post(path, json={"message": "Trop tard."}), 409, p.NOT_EDITABLE)
 
@@ -146,6 +149,7 @@ def test_state_transitions_only_from_transmitted(server: Server) -> None:
     assert edited.status_code == 201, edited.text
     assert p.VersionAccepted.model_validate_json(edited.content).state == "a_corriger"
     q2, _ = partner.transmit()
+    assert reviewer.post(f"/review/questionnaires/{q2}/validate-structure").status_code == 200
     assert reviewer.post(f"/review/questionnaires/{q2}/validate").status_code == 200
     assert problem(reviewer.post(f"/review/questionnaires/{q2}/validate"), 409, p.NOT_EDITABLE).state == "valide"
     problem(reviewer.post(f"/review/questionnaires/{q2}/return"), 409, p.NOT_EDITABLE)

@@ -101,6 +101,7 @@ def test_transmitted_and_validated_questionnaires_are_not_editable(server: Serve
     qid, v1 = partner.transmit()
     locked = problem(partner.put_version(qid, uuid.uuid4(), version_body(base=v1)), 409, p.NOT_EDITABLE)
     assert locked.state == "transmis"
+    assert reviewer.post(f"/review/questionnaires/{qid}/validate-structure").status_code == 200
     assert reviewer.post(f"/review/questionnaires/{qid}/validate").status_code == 200
     locked = problem(partner.put_version(qid, uuid.uuid4(), version_body(base=v1)), 409, p.NOT_EDITABLE)
     assert locked.state == "valide"

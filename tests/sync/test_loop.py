@@ -53,6 +53,7 @@ def notice_and_return(reviewer: Client, qid: str) -> None:
 
 
 def validate(reviewer: Client, qid: str) -> None:
+    assert reviewer.post(f"/review/questionnaires/{qid}/validate-structure").status_code == 200
     validated = reviewer.post(f"/review/questionnaires/{qid}/validate")
     assert validated.status_code == 200, validated.text
 

@@ -84,6 +84,7 @@ def activity(client_store: Store, live_server: LiveServer, reviewer: Client) -> 
         )
         assert answer.status_code == 201, answer.text
     assert reviewer.post(f"/review/questionnaires/{returned}/return").status_code == 200
+    assert reviewer.post(f"/review/questionnaires/{validated}/validate-structure").status_code == 200
     assert reviewer.post(f"/review/questionnaires/{validated}/validate").status_code == 200
     base = client_store.versions(edited)[0]
     caf_answers = {**base.answers, "lieu_action": "Maison de quartier du Biollay, salle 2"}
@@ -207,6 +208,7 @@ def test_a_replay_interrupted_between_pages_never_unlocks_a_validated_questionna
     client_store.set_answer(qid, "nb_familles", 26)
     client_store.transmit(qid)
     Synchroniser(client_store, account.connected_client(client_store)).run()
+    assert reviewer.post(f"/review/questionnaires/{qid}/validate-structure").status_code == 200
     assert reviewer.post(f"/review/questionnaires/{qid}/validate").status_code == 200
     Synchroniser(second, account.connected_client(second)).run()
     assert second.get(qid).status == Status.VALIDE

@@ -162,6 +162,7 @@ def test_a_refused_reply_keeps_the_reason_and_nothing_else_breaks(
     [(qid, nid)] = noticed(client_store, reviewer)
     replies = Replies(client_store)
     replies.add(nid, "Une précision.")
+    assert reviewer.post(f"/review/questionnaires/{qid}/validate-structure").status_code == 200
     assert reviewer.post(f"/review/questionnaires/{qid}/validate").status_code == 200  # before our sync
     result = Synchroniser(client_store, account.connected_client(client_store)).run()
     [refused] = replies.of_questionnaire(qid)

@@ -18,9 +18,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from forms.definition import FormDefinition
+from forms.display import answer_text
 from forms.lifecycle import Action, Status, allowed
 from sync import protocol as p
-from sync.server import campaigns, partner, review
+from sync.server import campaigns, partner, review, structure
 from sync.server.context import ServerContext
 from sync.server.problems import ApiProblem
 
@@ -46,6 +47,7 @@ DONE_MESSAGES = {
     "valide": "Questionnaire validé.",
     "modifie": "Réponses enregistrées : une nouvelle version de la Caf, que le partenaire recevra.",
     "sias": "Numéro Sias enregistré.",
+    "structure": "Fiche Structure validée : ses réponses sont verrouillées dans toutes les actions de cette structure.",
     "financees": "Nombre d'actions financées enregistré.",
     "desactive": "Compte désactivé : il ne peut plus se connecter.",
 }
@@ -325,6 +327,7 @@ def _questionnaire_values(
         can_edit=allowed(state, Action.CAF_EDIT, on_server=True),
         can_return=allowed(state, Action.RETURN, on_server=True),
         can_validate=allowed(state, Action.VALIDATE, on_server=True),
+        structure_validated=review.structure_validated(ctx, agent.account.caf, detail.summary.questionnaire_id),
         has_receipt=any(v.author_role == "partner" for v in detail.versions),
         field_name=editing.field_name,
         replies=replies,
@@ -367,6 +370,7 @@ async def add_notice(request: Request, qid: str) -> Response:
 _TRANSITIONS = {
     "renvoyer": (Action.RETURN, review.return_for_correction, "renvoye"),
     "valider": (Action.VALIDATE, review.validate, "valide"),
+    "valider-structure": (Action.VALIDATE, review.validate_structure, "structure"),
 }
 
 
@@ -422,7 +426,8 @@ def _edit_page(
     values = _questionnaire_values(request, agent, ctx, detail)
     view: views.QuestionnairePage = values["q"]
     shown = answers if answers is not None else view.answers
-    editable = {q.id for q in editing.editable_questions(view.definition)}
+    locked = {q.id for q in structure.locked_questions(view.definition)} if values["structure_validated"] else set()
+    editable = {q.id for q in editing.editable_questions(view.definition)} - locked
     return page(
         request,
         "edit.html",
@@ -432,6 +437,8 @@ def _edit_page(
         errors=errors,
         general_error=general,
         editable=editable,
+        locked=locked,
+        answer_text=answer_text,
     )
 
 
@@ -440,7 +447,12 @@ async def edit_save(request: Request, qid: str) -> Response:
     ctx = ctx_of(request)
     detail = await run_in_threadpool(load, ctx, agent, qid)
     view = views.build(ctx, detail)
-    answers, errors = editing.read_form(view.definition, form, view.answers)
+    editable = editing.editable_questions(view.definition)
+    if review.structure_validated(ctx, agent.account.caf, detail.summary.questionnaire_id):
+        # Read-only on the page: whatever is posted for them is ignored, the current answers are kept.
+        locked = {q.id for q in structure.locked_questions(view.definition)}
+        editable = [q for q in editable if q.id not in locked]
+    answers, errors = editing.read_form(view.definition, form, view.answers, only=editable)
     if errors:
         return _edit_page(request, agent, ctx, detail, answers, errors, "Corrigez les champs signalés.", 422)
     accepted, errors, general = await run_in_threadpool(
