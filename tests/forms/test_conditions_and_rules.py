@@ -253,10 +253,21 @@ def test_sum_at_most_the_total(official: FormDefinition) -> None:
     answers["nb_enfants_hors_filiere"] = 1  # 18 + 12 + 0 + 1 = 31 > 30
     broken = [i for i in evaluate(official, answers).issues if i.code == "niveaux_au_plus_inscrits"]
     # advice, not error (issue 11): « hors filière » may be a subset of collège / lycée
-    assert [(i.question_id, i.severity) for i in broken] == [("nb_enfants_hors_filiere", "advice")]
-    assert broken[0].message.startswith("Le total des enfants par niveau scolaire")
+    # shown on the count a person would correct, with the figures (review finding 6)
+    assert [(i.question_id, i.severity) for i in broken] == [("nb_enfants_inscrits", "advice")]
+    assert broken[0].message.startswith("31 enfants répartis par niveau scolaire pour 30 inscrits : ")
     answers["nb_enfants_elementaire"] = 17  # back to exactly 30: equality is allowed
     assert "niveaux_au_plus_inscrits" not in {i.code for i in evaluate(official, answers).issues}
+
+
+def test_sum_by_level_is_reported_on_the_enrolled_count(official: FormDefinition) -> None:
+    """Review finding 6: 24 enrolled, 20 + 15 + 0 + 0 by level: on « Nombre d'enfants inscrits », not on the 0."""
+    answers = {**complete_answers(), "nb_enfants_inscrits": 24, "nb_familles": 20, "nb_enfants_elementaire": 20,
+               "nb_enfants_college": 15, "nb_enfants_lycee": 0, "nb_enfants_hors_filiere": 0}  # fmt: skip
+    on_levels = [i for i in evaluate(official, answers).issues if i.code == "niveaux_au_plus_inscrits"]
+    assert [i.question_id for i in on_levels] == ["nb_enfants_inscrits"]
+    assert on_levels[0].message.startswith("35 enfants répartis par niveau scolaire pour 24 inscrits : ")
+    assert not evaluate(official, answers).issues_for("nb_enfants_hors_filiere")
 
 
 def test_product_operand(official: FormDefinition) -> None:
