@@ -56,6 +56,17 @@ def french_number(value: int | float | Decimal) -> str:
     return sign + _group(whole) + ("," + fraction.rstrip("0") if fraction.rstrip("0") else "")
 
 
+def quoted(text: str) -> str:
+    """« text » with no-break spaces inside the guillemets, so that a closing » never wraps alone."""
+    return f"«{NBSP}{text}{NBSP}»"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 point', '2 points', '0 point' (French: singular below 2)."""
+    word = singular if abs(count) < 2 else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
 def yes_no(value: bool) -> str:
     return "Oui" if value else "Non"
 
