@@ -160,12 +160,21 @@ def test_check_fails_with_one_missing_answer(data_dir: Path, tmp_path: Path, run
     checked = cli("check", uuid)
     assert checked.code == 1, checked
     assert checked.out.splitlines() == [
-        "Questionnaire incomplet : 1 point(s) à compléter ou corriger.",
+        "Questionnaire incomplet : 1 point à compléter ou corriger.",  # not « point(s) » (review 15)
         "- À faire · Formation, bilan qualitatif et document › Bilan qualitatif d'activité : Réponse obligatoire.",
     ]
     report = json.loads(run("check", uuid, "--json").out)
     assert report["transmittable"] is False
     assert [(p["question_id"], p["code"]) for p in report["problems"]] == [("bilan_qualitatif", "required")]
+
+    answers["nb_familles"] = 31  # one more blocking point, and advice: the count says what it lists
+    answers["semaines_janv_aout"] = 5
+    second = run("import", str(write_json(tmp_path / "deux.json", {**document, "answers": answers}))).uuid
+    lines = cli("check", second).out.splitlines()
+    assert lines[0] == (
+        "Questionnaire incomplet : 2 points à compléter ou corriger (et 1 conseil du référentiel, non bloquant)."
+    )
+    assert len(lines) == 4
 
     refused = run("transmit", uuid)
     assert refused.code == 1, refused

@@ -9,6 +9,7 @@ import pytest
 from forms.conditions import holds
 from forms.definition import Condition, FormDefinition, parse_definition
 from forms.evaluation import INVALID, REQUIRED, evaluate, transmitted_answers, visible_answers
+from forms.rules import prefilled
 from tests.forms.sample_answers import complete_answers
 
 
@@ -500,3 +501,13 @@ def test_rules_never_overflow_on_huge_numbers() -> None:
     )
     assert codes(definition, {"a": 10**400, "b": 2, "total": 1}) == [("a", INVALID)]
     assert codes(definition, {"a": 10**200, "b": 10**200, "total": 1}) == [("total", "produit")]  # inf > 1
+
+
+def test_siren_is_prefilled_from_a_valid_siret_only_while_empty(official: FormDefinition) -> None:
+    """Review finding 17: the SIREN follows from the SIRET's first nine digits; a typed SIREN is never replaced."""
+    rules = official.rules
+    assert prefilled(rules, {"siret": "732 829 320 00074"}, "siret") == {"siren": "732829320"}
+    assert prefilled(rules, {"siret": "73282932000074", "siren": "356000000"}, "siret") == {}  # typed: kept
+    assert prefilled(rules, {"siret": "73282932000075"}, "siret") == {}  # wrong key: no guess from a typo
+    assert prefilled(rules, {"siret": "7328293200"}, "siret") == {}  # still being typed
+    assert prefilled(rules, {"siret": "73282932000074"}, "nom_structure") == {}  # only on answering the SIRET
