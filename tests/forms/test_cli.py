@@ -322,3 +322,16 @@ def test_data_from_a_newer_version(data_dir: Path, run: Runner) -> None:
 def test_argument_that_is_not_utf8(data_dir: Path, run: Runner) -> None:
     assert_refused(run("export", "\udcff"), 3, "caractère invalide")  # what an undecodable byte becomes in argv
     assert_refused(run("new", "--form", "clas-2024-2025", "--title", "\udcff"), 3, "caractère invalide")
+
+
+def test_check_names_the_missing_rows_of_a_matrix(tmp_path: Path, run: Runner) -> None:
+    """Review finding 8: `check` says what the app says, from forms/ (the rows still missing)."""
+    answers = {**complete_answers(), "activites": {"aide_methodologique": "chaque_seance"}}
+    document = {"form_id": "clas-2024-2025", "answers": answers}
+    uuid = run("import", str(write_json(tmp_path / "matrice.json", document))).uuid
+    checked = cli("check", uuid)
+    assert checked.code == 1, checked
+    assert checked.out.splitlines()[1].endswith(
+        " : Répondez pour chaque ligne du tableau (1 sur 9 renseignées). Il manque : «\u00a0Une aide au travail "
+        "personnel\u00a0», «\u00a0Un accompagnement à l'usage du numérique\u00a0» et 6 autres."
+    )

@@ -304,6 +304,14 @@ def test_matrix_names_the_missing_rows() -> None:
     )
 
 
+def test_a_long_row_label_is_cut_at_a_word() -> None:
+    long = "Rencontres individuelles programmées entre les parents et les accompagnateurs (et l'enfant)"
+    q = question("matrix", rows=[{"id": "r1", "label": long}, {"id": "r2", "label": "Ligne 2"}])
+    assert check(q, {"r2": "a"}).endswith(  # type: ignore[union-attr]
+        "Il manque : «\u00a0Rencontres individuelles programmées entre les parents et…\u00a0»."
+    )
+
+
 def test_matrix_unknown_rows_or_columns() -> None:
     q = question("matrix")
     assert_rejects(q, "Réponse inconnue dans le tableau.", {"r1": "a", "r2": "z"}, {"r3": "a"}, {"r1": ["a"]})
