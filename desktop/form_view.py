@@ -30,6 +30,7 @@ from desktop.widgets import QuestionWidget
 from desktop.widgets.file import Attach
 from forms.evaluation import REQUIRED, Evaluation, Issue, PageProgress, evaluate
 from forms.points import field_text
+from forms.rules import prefilled
 
 DEBOUNCE_MS = 300
 
@@ -236,9 +237,25 @@ class FormView(QWidget):
                 return False
             self._answers[question_id] = value
             del self._pending[question_id]
+            moment = self._prefill(question_id) or moment
         self.saved.emit(moment)
         self._refresh()
         return True
+
+    def _prefill(self, answered: str) -> dt.datetime | None:
+        """Save and show what forms/ derives from `answered` (the SIREN of a SIRET) into empty fields."""
+        moment = None
+        for question_id, value in prefilled(self.binding.definition.rules, self._answers, answered).items():
+            widget = self.widgets.get(question_id)
+            if widget is None or question_id in self._pending or widget.question.caf_only:
+                continue
+            try:
+                moment = self.binding.save(question_id, value)
+            except Exception:  # noqa: BLE001 - a suggestion only: the field stays empty, nothing typed is lost
+                continue
+            self._answers[question_id] = value
+            widget.set_value(value)
+        return moment
 
     def has_pending(self) -> bool:
         return bool(self._pending)

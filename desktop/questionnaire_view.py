@@ -36,6 +36,7 @@ from forms.attachments import attachment_path, import_attachment
 from forms.carry import carry_notes, mark_page_seen
 from forms.evaluation import Issue
 from forms.exchange import export_document
+from forms.formatting import NBSP, quoted
 from forms.overview import ShownNotice, questionnaire_state
 from forms.points import Point, as_points, issue_text, points
 from forms.store import NotTransmittable, Store, StoreError
@@ -455,7 +456,7 @@ class QuestionnaireView(QWidget):
             self.problems.close()
         advice = "".join(f"\n• {issue_text(i.message, i.source)}" for i in evaluation.advice)
         text = (
-            f"Transmettre « {self.binding.info().title} » à la Caf ?\n\n"
+            f"Transmettre {quoted(self.binding.info().title)}{NBSP}à la Caf{NBSP}?\n\n"
             "Après transmission, le questionnaire ne peut plus être modifié, sauf si la Caf vous le renvoie "
             "pour correction. Il partira à la prochaine synchronisation."
         )

@@ -18,7 +18,17 @@ NOT_ANSWERED = "Non renseigné"
 # C0 controls other than tab and newline have no glyph and upset the PDF text layer.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PLURAL_WORD = re.compile(r"^[a-zàâçéèêëîïôûùüÿœ]+[^s]s$")  # "enfants", "heures"; not "ETP", "€"
+_IDENTIFIER_LENGTH = {"siret": 14, "siren": 9}
 _INVARIABLE = frozenset({"fois", "mois", "pas", "repas", "cours", "temps", "bus"})
+
+
+def identifier(question_type: str, value: str) -> str:
+    """A SIRET or SIREN the same whether typed with spaces or stored compact: « 732 829 320 00074 »
+    (no-break spaces, so it never wraps); anything that is not the right number of digits as it is."""
+    digits = re.sub(r"[\s.\-]", "", value)
+    if len(digits) != _IDENTIFIER_LENGTH[question_type] or not digits.isascii() or not digits.isdigit():
+        return value.strip()
+    return NBSP.join([digits[0:3], digits[3:6], digits[6:9], *([digits[9:]] if digits[9:] else [])])
 
 
 def escape(text: str) -> str:
@@ -54,6 +64,17 @@ def french_number(value: int | float | Decimal) -> str:
     sign = "-" if text.startswith("-") else ""
     whole, _, fraction = text.lstrip("-").partition(".")
     return sign + _group(whole) + ("," + fraction.rstrip("0") if fraction.rstrip("0") else "")
+
+
+def quoted(text: str) -> str:
+    """« text » with no-break spaces inside the guillemets, so that a closing » never wraps alone."""
+    return f"«{NBSP}{text}{NBSP}»"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 point', '2 points', '0 point' (French: singular below 2)."""
+    word = singular if abs(count) < 2 else (plural_form or singular + "s")
+    return f"{count} {word}"
 
 
 def yes_no(value: bool) -> str:
@@ -108,6 +129,8 @@ def scalar_text(question_type: str, value: Any, unit: str | None = None) -> str:
         return with_unit(french_number(value), unit, float(value))
     if question_type == "date" and isinstance(value, str):
         return french_date(value)
+    if question_type in _IDENTIFIER_LENGTH and isinstance(value, str):
+        return identifier(question_type, value)
     if isinstance(value, str):
         return value.strip()
     return str(value)

@@ -7,7 +7,7 @@ missing: silent), else the French message with the rule's own figures filled in.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from stdnum.fr import siren as stdnum_siren
@@ -16,7 +16,7 @@ from stdnum.fr import siret as stdnum_siret
 from forms.answers import is_answered
 from forms.conditions import compare_numbers, holds, truth
 from forms.expressions import value_of
-from forms.rule_model import CheckRule, ChoiceCountRule, CompareRule, Expr, Rule
+from forms.rule_model import CheckRule, ChoiceCountRule, CompareRule, Expr, Rule, SirenOfSiretRule
 
 
 def broken(rule: Rule, answers: Mapping[str, Any]) -> bool:
@@ -71,3 +71,18 @@ def _choice_count_broken(rule: ChoiceCountRule, answers: Mapping[str, Any]) -> b
     among = set(rule.among) or set(ticked)
     count = len(among & set(ticked))
     return count < rule.min or (rule.max is not None and count > rule.max)
+
+
+def prefilled(rules: Iterable[Rule], answers: Mapping[str, Any], answered: str) -> dict[str, Any]:
+    """Answers that follow from having just answered `answered`: the SIREN, the first nine digits of a
+    valid SIRET, while the SIREN is still empty. Never a value over one the person typed."""
+    found: dict[str, Any] = {}
+    for rule in rules:
+        if not isinstance(rule, SirenOfSiretRule) or rule.siret != answered or is_answered(answers.get(rule.siren)):
+            continue
+        siret = answers.get(rule.siret)
+        if isinstance(siret, str) and stdnum_siret.is_valid(siret):
+            siren = stdnum_siret.compact(siret)[:9]
+            if stdnum_siren.is_valid(siren):
+                found[rule.siren] = siren
+    return found

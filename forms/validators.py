@@ -18,6 +18,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from forms.definition import Question
+from forms.formatting import quoted
 
 DEFAULT_MAX_LENGTH = {"text": 255, "long_text": 30_000}
 _EMAIL = re.compile(
@@ -193,10 +194,34 @@ def _check_matrix(q: Question, value: Any) -> str | None:
     rows, columns = {r.id for r in q.rows}, {c.id for c in q.choices}
     if not all(k in rows and isinstance(v, str) and v in columns for k, v in value.items()):
         return "Réponse inconnue dans le tableau."
-    answered = sum(1 for r in q.rows if r.id in value)
-    if answered < len(q.rows):
-        return f"Répondez pour chaque ligne du tableau ({answered} sur {len(q.rows)} renseignées)."
+    missing = [r.label for r in q.rows if r.id not in value]
+    if missing:
+        answered = len(q.rows) - len(missing)
+        return (
+            f"Répondez pour chaque ligne du tableau ({answered} sur {len(q.rows)} renseignées). "
+            f"Il manque : {_rows_named(missing)}."
+        )
     return None
+
+
+_ROWS_NAMED = 3  # more missing rows than this: the first two, then « et N autres »
+_ROW_LABEL_LENGTH = 60
+
+
+def _rows_named(labels: list[str]) -> str:
+    """« A », « B » et « C »; « A », « B » et 4 autres: the rows a person must still answer."""
+    shown = [quoted(_short_label(label)) for label in labels]
+    if len(shown) > _ROWS_NAMED:
+        return f"{', '.join(shown[:2])} et {len(shown) - 2} autres"
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} et {shown[-1]}"
+
+
+def _short_label(label: str) -> str:
+    """A row label without its parenthesis, cut at a word boundary with « … » when it is long."""
+    text = label.split(" (")[0].strip() or label.strip()
+    if len(text) <= _ROW_LABEL_LENGTH:
+        return text
+    return text[:_ROW_LABEL_LENGTH].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _check_file(q: Question, value: Any) -> str | None:

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from desktop.commands.base import EXIT_OK, CommandError, Commands, open_store, print_json
+from forms.formatting import plural
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
@@ -34,7 +35,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     else:
         for c in campaigns:
             print(
-                f"Campagne {c.school_year} ({c.sent.questionnaires} transmis, {c.drafts.questionnaires} brouillon(s))"
+                f"Campagne {c.school_year} ({c.sent.questionnaires} transmis, "
+                f"{plural(c.drafts.questionnaires, 'brouillon')})"
             )
             for key, label, _ in FIGURES:
                 drafts = (

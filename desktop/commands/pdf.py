@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from desktop.commands.base import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CommandError, Commands, open_store, print_json
+from forms.formatting import plural
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
@@ -64,7 +65,8 @@ def _export_all(args: argparse.Namespace) -> int:
 
     def progress(done: int, total: int) -> None:
         if show_progress:
-            print(f"\r{done}/{total} bilan(s)", end="" if done < total else "\n", file=sys.stderr, flush=True)
+            shown = f"\r{done}/{total} bilan{'s' if total > 1 else ''}"
+            print(shown, end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     failures: list[tuple[str, str]] = []
     with open_store(args) as store:
@@ -87,7 +89,7 @@ def _export_all(args: argparse.Namespace) -> int:
     else:
         for path in written:
             print(path)
-        print(f"{len(written)} bilan(s) enregistré(s) dans {out_dir}.")
+        print(f"{plural(len(written), 'bilan enregistré', 'bilans enregistrés')} dans {out_dir}.")
     for title, reason in failures:
         print(f"bilan-clas : « {title} » : {reason}", file=sys.stderr)
     return EXIT_ERROR if failures else EXIT_OK

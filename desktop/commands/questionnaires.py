@@ -18,6 +18,7 @@ from desktop.commands.base import (
     print_json,
     registry,
 )
+from forms.formatting import plural
 
 if TYPE_CHECKING:  # each command imports what it uses when it runs: `--help` loads none of it
     from forms.definition import FormDefinition
@@ -95,8 +96,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     else:
         print(
             f"Questionnaire passé de la version {done.from_version} à la version {done.to_version} : "
-            f"{len(done.moved)} réponse(s) reprise(s), {len(done.renamed)} renommée(s), "
-            f"{len(done.archived)} archivée(s) (conservées, visibles dans l'export)."
+            f"{plural(len(done.moved), 'réponse reprise', 'réponses reprises')}, "
+            f"{plural(len(done.renamed), 'renommée')}, {plural(len(done.archived), 'archivée')} "
+            "(conservées, visibles dans l'export)."
         )
     return EXIT_OK
 
@@ -204,12 +206,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     if evaluation.transmittable:
         print("Questionnaire complet : il peut être transmis.")
     else:
-        print(f"Questionnaire incomplet : {len(blocking)} point(s) à compléter ou corriger.")
+        advice = len(found) - len(blocking)  # listed below too: the count says so, it never seems wrong
+        also = ""
+        if advice:
+            also = f" (et {plural(advice, 'conseil')} du référentiel, non bloquant{'s' if advice > 1 else ''})"
+        print(f"Questionnaire incomplet : {plural(len(blocking), 'point')} à compléter ou corriger{also}.")
     _report(found)
     if notices:
         print(f"Remarques de la Caf ouvertes : {len(notices)}")
     for n in notices:
-        replied = f" ({len(n['replies'])} réponse(s))" if n["replies"] else ""  # type: ignore[arg-type]
+        replied = f" ({plural(len(n['replies']), 'réponse')})" if n["replies"] else ""  # type: ignore[arg-type]
         print(f"- Remarque de la Caf · {n['question']} : {n['message']}{replied}")
     return status
 

@@ -14,6 +14,7 @@ import os
 import sys
 
 from desktop.commands.base import EXIT_ERROR, EXIT_OK, CommandError, Commands, open_store
+from forms.formatting import plural
 
 EXIT_OFFLINE, EXIT_LOGIN, EXIT_REFUSED = 4, 5, 6
 
@@ -82,10 +83,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(f"- Envoi refusé ({questionnaire_uuid}) : {reason}", file=sys.stderr)
     if result.refused or refused:
         if not result.refused:
-            print(f"- {refused} envoi(s) refusé(s) attendent une correction (bilan-clas list).", file=sys.stderr)
+            print(
+                f"- {plural(refused, 'envoi refusé', 'envois refusés')} "
+                f"attend{'ent' if refused > 1 else ''} une correction (bilan-clas list).",
+                file=sys.stderr,
+            )
         return EXIT_REFUSED
     if waiting or result.deferred or result.cancelled:
-        print(f"- {waiting} envoi(s) à reprendre plus tard : relancez bilan-clas sync.", file=sys.stderr)
+        print(f"- {plural(waiting, 'envoi')} à reprendre plus tard : relancez bilan-clas sync.", file=sys.stderr)
         return EXIT_OFFLINE
     return EXIT_OK
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from forms.formatting import plural
+
 if TYPE_CHECKING:
     from forms.evaluation import Evaluation
 
@@ -55,5 +57,7 @@ class ConflictsPending(StoreError):
 class NotTransmittable(StoreError):
     def __init__(self, evaluation: Evaluation) -> None:
         count = len(evaluation.blocking)
-        super().__init__(f"Le questionnaire ne peut pas être transmis : {count} point(s) à compléter ou corriger.")
+        super().__init__(
+            f"Le questionnaire ne peut pas être transmis : {plural(count, 'point')} à compléter ou corriger."
+        )
         self.evaluation = evaluation

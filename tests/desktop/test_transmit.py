@@ -126,7 +126,8 @@ def test_a_transmitted_questionnaire_is_frozen(
     modals.when_shown(QMessageBox, confirm)
     with qtbot.waitSignal(view.status_changed):
         click(view.transmit_button)
-    assert "Transmettre « Complet » à la Caf ?" in confirmation[0]
+    # no-break spaces inside the guillemets and before « ? »: the closing » never wraps alone (review 15)
+    assert "Transmettre «\u00a0Complet\u00a0»\u00a0à la Caf\u00a0?" in confirmation[0]
 
     assert store.get(uuid).status == Status.A_ENVOYER
     assert view.status_badge.text() == "À envoyer"

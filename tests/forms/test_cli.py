@@ -160,12 +160,21 @@ def test_check_fails_with_one_missing_answer(data_dir: Path, tmp_path: Path, run
     checked = cli("check", uuid)
     assert checked.code == 1, checked
     assert checked.out.splitlines() == [
-        "Questionnaire incomplet : 1 point(s) à compléter ou corriger.",
+        "Questionnaire incomplet : 1 point à compléter ou corriger.",  # not « point(s) » (review 15)
         "- À faire · Formation, bilan qualitatif et document › Bilan qualitatif d'activité : Réponse obligatoire.",
     ]
     report = json.loads(run("check", uuid, "--json").out)
     assert report["transmittable"] is False
     assert [(p["question_id"], p["code"]) for p in report["problems"]] == [("bilan_qualitatif", "required")]
+
+    answers["nb_familles"] = 31  # one more blocking point, and advice: the count says what it lists
+    answers["semaines_janv_aout"] = 5
+    second = run("import", str(write_json(tmp_path / "deux.json", {**document, "answers": answers}))).uuid
+    lines = cli("check", second).out.splitlines()
+    assert lines[0] == (
+        "Questionnaire incomplet : 2 points à compléter ou corriger (et 1 conseil du référentiel, non bloquant)."
+    )
+    assert len(lines) == 4
 
     refused = run("transmit", uuid)
     assert refused.code == 1, refused
@@ -313,3 +322,16 @@ def test_data_from_a_newer_version(data_dir: Path, run: Runner) -> None:
 def test_argument_that_is_not_utf8(data_dir: Path, run: Runner) -> None:
     assert_refused(run("export", "\udcff"), 3, "caractère invalide")  # what an undecodable byte becomes in argv
     assert_refused(run("new", "--form", "clas-2024-2025", "--title", "\udcff"), 3, "caractère invalide")
+
+
+def test_check_names_the_missing_rows_of_a_matrix(tmp_path: Path, run: Runner) -> None:
+    """Review finding 8: `check` says what the app says, from forms/ (the rows still missing)."""
+    answers = {**complete_answers(), "activites": {"aide_methodologique": "chaque_seance"}}
+    document = {"form_id": "clas-2024-2025", "answers": answers}
+    uuid = run("import", str(write_json(tmp_path / "matrice.json", document))).uuid
+    checked = cli("check", uuid)
+    assert checked.code == 1, checked
+    assert checked.out.splitlines()[1].endswith(
+        " : Répondez pour chaque ligne du tableau (1 sur 9 renseignées). Il manque : «\u00a0Une aide au travail "
+        "personnel\u00a0», «\u00a0Un accompagnement à l'usage du numérique\u00a0» et 6 autres."
+    )

@@ -9,6 +9,7 @@ import pytest
 from forms.conditions import holds
 from forms.definition import Condition, FormDefinition, parse_definition
 from forms.evaluation import INVALID, REQUIRED, evaluate, transmitted_answers, visible_answers
+from forms.rules import prefilled
 from tests.forms.sample_answers import complete_answers
 
 
@@ -253,10 +254,21 @@ def test_sum_at_most_the_total(official: FormDefinition) -> None:
     answers["nb_enfants_hors_filiere"] = 1  # 18 + 12 + 0 + 1 = 31 > 30
     broken = [i for i in evaluate(official, answers).issues if i.code == "niveaux_au_plus_inscrits"]
     # advice, not error (issue 11): « hors filière » may be a subset of collège / lycée
-    assert [(i.question_id, i.severity) for i in broken] == [("nb_enfants_hors_filiere", "advice")]
-    assert broken[0].message.startswith("Le total des enfants par niveau scolaire")
+    # shown on the count a person would correct, with the figures (review finding 6)
+    assert [(i.question_id, i.severity) for i in broken] == [("nb_enfants_inscrits", "advice")]
+    assert broken[0].message.startswith("31 enfants répartis par niveau scolaire pour 30 inscrits : ")
     answers["nb_enfants_elementaire"] = 17  # back to exactly 30: equality is allowed
     assert "niveaux_au_plus_inscrits" not in {i.code for i in evaluate(official, answers).issues}
+
+
+def test_sum_by_level_is_reported_on_the_enrolled_count(official: FormDefinition) -> None:
+    """Review finding 6: 24 enrolled, 20 + 15 + 0 + 0 by level: on « Nombre d'enfants inscrits », not on the 0."""
+    answers = {**complete_answers(), "nb_enfants_inscrits": 24, "nb_familles": 20, "nb_enfants_elementaire": 20,
+               "nb_enfants_college": 15, "nb_enfants_lycee": 0, "nb_enfants_hors_filiere": 0}  # fmt: skip
+    on_levels = [i for i in evaluate(official, answers).issues if i.code == "niveaux_au_plus_inscrits"]
+    assert [i.question_id for i in on_levels] == ["nb_enfants_inscrits"]
+    assert on_levels[0].message.startswith("35 enfants répartis par niveau scolaire pour 24 inscrits : ")
+    assert not evaluate(official, answers).issues_for("nb_enfants_hors_filiere")
 
 
 def test_product_operand(official: FormDefinition) -> None:
@@ -489,3 +501,13 @@ def test_rules_never_overflow_on_huge_numbers() -> None:
     )
     assert codes(definition, {"a": 10**400, "b": 2, "total": 1}) == [("a", INVALID)]
     assert codes(definition, {"a": 10**200, "b": 10**200, "total": 1}) == [("total", "produit")]  # inf > 1
+
+
+def test_siren_is_prefilled_from_a_valid_siret_only_while_empty(official: FormDefinition) -> None:
+    """Review finding 17: the SIREN follows from the SIRET's first nine digits; a typed SIREN is never replaced."""
+    rules = official.rules
+    assert prefilled(rules, {"siret": "732 829 320 00074"}, "siret") == {"siren": "732829320"}
+    assert prefilled(rules, {"siret": "73282932000074", "siren": "356000000"}, "siret") == {}  # typed: kept
+    assert prefilled(rules, {"siret": "73282932000075"}, "siret") == {}  # wrong key: no guess from a typo
+    assert prefilled(rules, {"siret": "7328293200"}, "siret") == {}  # still being typed
+    assert prefilled(rules, {"siret": "73282932000074"}, "nom_structure") == {}  # only on answering the SIRET

@@ -124,7 +124,8 @@ def test_a_half_filled_matrix_is_partial(official: FormDefinition) -> None:
     evaluation = evaluate(official, answers)
     assert evaluation.page("activites_proposees").state == Progress.PARTIAL
     assert [i.message for i in evaluation.issues_for("activites")] == [
-        "Répondez pour chaque ligne du tableau (1 sur 9 renseignées)."
+        "Répondez pour chaque ligne du tableau (1 sur 9 renseignées). Il manque : «\u00a0Une aide au travail "
+        "personnel\u00a0», «\u00a0Un accompagnement à l'usage du numérique\u00a0» et 6 autres."
     ]
 
 

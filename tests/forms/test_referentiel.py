@@ -347,9 +347,7 @@ def test_levels_above_enrolled_is_advice_not_a_block(official: FormDefinition) -
     issue = fired(official, "niveaux_au_plus_inscrits", given)
     assert issue is not None
     assert issue.severity == "advice"
-    assert issue.message.startswith(
-        "Le total des enfants par niveau scolaire (32) dépasse le nombre d'enfants inscrits (30)"
-    )
+    assert issue.message.startswith("32 enfants répartis par niveau scolaire pour 30 inscrits : ")
     assert evaluate(official, given).transmittable
 
 

@@ -368,7 +368,7 @@ def test_transmit_refuses_an_incomplete_questionnaire(store: Store) -> None:
     uuid = official_complete(store, bilan_qualitatif="", nb_familles=31)
     with pytest.raises(NotTransmittable) as refused:
         store.transmit(uuid)
-    assert str(refused.value) == "Le questionnaire ne peut pas être transmis : 2 point(s) à compléter ou corriger."
+    assert str(refused.value) == "Le questionnaire ne peut pas être transmis : 2 points à compléter ou corriger."
     assert [i.question_id for i in refused.value.evaluation.blocking] == ["nb_familles", "bilan_qualitatif"]
     assert store.get(uuid).status == Status.EN_COURS
     assert (count(store.path, "version"), count(store.path, "outbox")) == (0, 0)

@@ -277,9 +277,39 @@ def test_multiple_choice() -> None:
 def test_matrix_complete_and_partial() -> None:
     q = question("matrix")
     assert_accepts(q, {"r1": "a", "r2": "c"})
-    assert check(q, {"r1": "a"}) == "Répondez pour chaque ligne du tableau (1 sur 2 renseignées)."
+    assert check(q, {"r1": "a"}) == (
+        "Répondez pour chaque ligne du tableau (1 sur 2 renseignées). Il manque : «\u00a0Ligne 2\u00a0»."
+    )
     # A half-filled matrix is a draft the store keeps: its shape is right.
     assert shape_error(q, {"r1": "a"}) is None
+
+
+def test_matrix_names_the_missing_rows() -> None:
+    """Review finding 8: which rows are missing, the first two then « et N autres » past three."""
+    rows = [{"id": f"r{n}", "label": label} for n, label in enumerate(
+        ["Difficultés scolaires dans les apprentissages fondamentaux (calcul, lecture, écriture)",
+         "Conditions de logement", "Accès limité à des activités socio-culturelles", "Disponibilité réduite",
+         "Parents en difficulté socio-économique"])]  # fmt: skip
+    q = question("matrix", rows=rows)
+    assert check(q, {"r0": "a", "r2": "b", "r4": "c"}) == (
+        "Répondez pour chaque ligne du tableau (3 sur 5 renseignées). "
+        "Il manque : «\u00a0Conditions de logement\u00a0» et «\u00a0Disponibilité réduite\u00a0»."
+    )
+    assert check(q, {"r4": "c"}) == (
+        "Répondez pour chaque ligne du tableau (1 sur 5 renseignées). Il manque : «\u00a0Difficultés scolaires "
+        "dans les apprentissages fondamentaux\u00a0», «\u00a0Conditions de logement\u00a0» et 2 autres."
+    )
+    assert check(q, {"r1": "a", "r2": "a", "r3": "a", "r4": "a"}).endswith(  # type: ignore[union-attr]
+        "Il manque : «\u00a0Difficultés scolaires dans les apprentissages fondamentaux\u00a0»."
+    )
+
+
+def test_a_long_row_label_is_cut_at_a_word() -> None:
+    long = "Rencontres individuelles programmées entre les parents et les accompagnateurs (et l'enfant)"
+    q = question("matrix", rows=[{"id": "r1", "label": long}, {"id": "r2", "label": "Ligne 2"}])
+    assert check(q, {"r2": "a"}).endswith(  # type: ignore[union-attr]
+        "Il manque : «\u00a0Rencontres individuelles programmées entre les parents et…\u00a0»."
+    )
 
 
 def test_matrix_unknown_rows_or_columns() -> None:

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from forms.definition import FormDefinition
 from forms.evaluation import visible_answers
+from forms.formatting import scalar_text
 from forms.lifecycle import Status
 from forms.pdf import bilan_from_store
 from forms.pdf.blocks import _matrix_widths
@@ -46,6 +47,8 @@ def expected_fragments(definition: FormDefinition, answers: dict[str, Any]) -> l
                 found += [line for line in value.splitlines() if line.strip()]
             elif q.type == "file":
                 found += [value["name"], value["sha256"]]
+            elif q.type in ("siret", "siren"):  # printed grouped, however typed (review finding 17)
+                found.append(scalar_text(q.type, value))
             elif isinstance(value, str):
                 found.append(value)
     return [flat(f) for f in found]
@@ -189,6 +192,17 @@ def test_notices_anchored_and_listed(store: Store, make: Make, render: Render) -
     assert "REMARQUE DE LA CAF · résolue" in text
     assert "Remarques de la Caf 2 ouvertes, 1 résolue" in text
     assert "OUVERTE · 02/10/2025 · Données d'activité (effectifs, fréquentation) › Nombre total de séances" in text
+
+
+def test_siret_prints_the_same_in_the_draft_and_the_transmitted_bilan(make: Make, render: Render) -> None:
+    """Review finding 17: typed with spaces in the draft, stored compact once transmitted: printed the same."""
+    typed = {**complete_answers(), "siret": "732 829 320 00074", "siren": "732829320"}
+    draft = pdf_text(render(make(typed)))
+    transmitted = pdf_text(render(make(typed, status=Status.TRANSMIS)))
+    for text in (draft, transmitted):
+        assert "732 829 320 00074" in text
+        assert "73282932000074" not in text
+        assert "732 829 320" in text.replace("732 829 320 00074", "")  # the SIREN, grouped the same way
 
 
 def test_transmitted_bilan_prints_the_transmitted_version(store: Store, make: Make, render: Render) -> None:

@@ -42,6 +42,14 @@ def test_units_and_types() -> None:
     assert scalar_text("integer", "ill-shaped") == "ill-shaped"  # printed as it is, never a crash
 
 
+def test_identifiers_are_grouped_however_typed() -> None:
+    grouped = "732\u00a0829\u00a0320\u00a000074"
+    assert scalar_text("siret", "73282932000074") == grouped
+    assert scalar_text("siret", " 732 829 320 00074 ") == grouped
+    assert scalar_text("siren", "732.829.320") == "732\u00a0829\u00a0320"
+    assert scalar_text("siret", "7328293200007A") == "7328293200007A"  # not a SIRET: printed as it is
+
+
 def test_sizes() -> None:
     assert file_size(1) == "1\u00a0octet"
     assert file_size(512) == "512\u00a0octets"

@@ -206,7 +206,7 @@ def test_sync_exit_codes(store: Store, capsys: pytest.CaptureFixture[str]) -> No
         assert main(["sync"]) == 6
         capsys.readouterr()
         assert main(["sync"]) == 6  # refused earlier and still waiting for the user: still not a success
-        assert "attendent une correction" in capsys.readouterr().err
+        assert "1 envoi refusé attend une correction" in capsys.readouterr().err  # no « envoi(s) » (review 15)
         Outbox(store).retry(qid)
         fake.script[("PUT", "/questionnaires/")] = accepted(qid, item.op_id)
         assert main(["sync"]) == 0
