@@ -57,6 +57,9 @@ class TaskHandle(QObject):
         self.signals = _Signals(self)
         self._cancel = threading.Event()
         self.running = True
+        # The queued runnable's Python side, kept alive until it has run: a task waiting its turn in
+        # a busy lane would otherwise be collected, and run without its attributes.
+        self.runnable: QRunnable | None = None
         self.signals.succeeded.connect(self._on_finished)
         self.signals.failed.connect(self._on_finished)
 
@@ -65,6 +68,7 @@ class TaskHandle(QObject):
 
     def _on_finished(self, _result: object) -> None:
         self.running = False
+        self.runnable = None
 
 
 class _Runnable(QRunnable):
@@ -107,7 +111,8 @@ class TaskRunner(QObject):
         handle.signals.failed.connect(on_failure if on_failure is not None else self._default_failure)
         if on_progress is not None:
             handle.signals.progressed.connect(on_progress)
-        self.pools[lane].start(_Runnable(work, handle))
+        handle.runnable = _Runnable(work, handle)
+        self.pools[lane].start(handle.runnable)
         return handle
 
     def _default_failure(self, error: BaseException) -> None:
