@@ -28,14 +28,25 @@ from desktop.page_view import PageView
 from desktop.theme import PROGRESS_COLOURS
 from desktop.widgets import QuestionWidget
 from desktop.widgets.file import Attach
-from forms.evaluation import REQUIRED, Evaluation, Issue, PageProgress, evaluate
+from forms.dependencies import dependencies
+from forms.evaluation import REQUIRED, Evaluation, Issue, PageProgress, evaluate, reevaluate
 from forms.points import field_text
 from forms.rules import prefilled
 
 DEBOUNCE_MS = 300
 
 
+_DOTS: dict[str, QIcon] = {}
+
+
 def _dot(colour: str) -> QIcon:
+    """The page list's coloured dot, drawn once per colour."""
+    if colour not in _DOTS:
+        _DOTS[colour] = _draw_dot(colour)
+    return _DOTS[colour]
+
+
+def _draw_dot(colour: str) -> QIcon:
     pixmap = QPixmap(14, 14)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -83,6 +94,9 @@ class FormView(QWidget):
         self._show_all = False
         self._read_only = False
         self._noticed: frozenset[str] = frozenset()
+        self._graph = dependencies(binding.definition)  # what an edit can affect: re-checked, restyled
+        self._messages: dict[str, tuple[str | None, str]] = {}  # what each field shows now
+        self._page_texts: dict[int, str] = {}  # what each page list item says now
         self.evaluation: Evaluation = evaluate(binding.definition, self._answers)
 
         self.navigator = QListWidget()
@@ -220,7 +234,7 @@ class FormView(QWidget):
     def _on_left(self, question_id: str) -> None:
         self._touched.add(question_id)
         self.flush()
-        self._refresh()
+        self._show_messages([question_id])  # touched: its messages may show now
 
     def flush(self) -> bool:
         """Save every pending edit now; False if a save failed (the edit stays pending and on screen)."""
@@ -228,6 +242,7 @@ class FormView(QWidget):
         if not self._pending or self._read_only:
             return not self._pending
         moment: dt.datetime | None = None
+        edited: list[str] = []
         for question_id in list(self._pending):
             value = self.widgets[question_id].value()
             try:
@@ -237,12 +252,13 @@ class FormView(QWidget):
                 return False
             self._answers[question_id] = value
             del self._pending[question_id]
-            moment = self._prefill(question_id) or moment
+            edited.append(question_id)
+            moment = self._prefill(question_id, edited) or moment
         self.saved.emit(moment)
-        self._refresh()
+        self._refresh(edited)
         return True
 
-    def _prefill(self, answered: str) -> dt.datetime | None:
+    def _prefill(self, answered: str, edited: list[str]) -> dt.datetime | None:
         """Save and show what forms/ derives from `answered` (the SIREN of a SIRET) into empty fields."""
         moment = None
         for question_id, value in prefilled(self.binding.definition.rules, self._answers, answered).items():
@@ -254,6 +270,7 @@ class FormView(QWidget):
             except Exception:  # noqa: BLE001 - a suggestion only: the field stays empty, nothing typed is lost
                 continue
             self._answers[question_id] = value
+            edited.append(question_id)
             widget.set_value(value)
         return moment
 
@@ -294,30 +311,49 @@ class FormView(QWidget):
             return True
         return issue.code != REQUIRED and issue.question_id in self._touched
 
-    def _refresh(self) -> None:
-        self.evaluation = evaluate(self.binding.definition, self._answers)
+    def _refresh(self, edited: list[str] | None = None) -> None:
+        """Evaluate and show. After edits of `edited` (their answers only changed), only what they can
+        affect is re-checked (forms.dependencies) and only the widgets whose state changed are restyled."""
+        definition = self.binding.definition
+        if edited is None:
+            self.evaluation = evaluate(definition, self._answers)
+            questions: list[str] | frozenset[str] = list(self.widgets)
+            visibility: frozenset[str] | None = None
+        else:
+            self.evaluation = reevaluate(definition, self.evaluation, self._answers, edited, self._graph)
+            affected = self._graph.affected(edited)
+            questions, visibility = affected.shown, affected.questions
         for view in self.page_views:
-            view.show_visible(self.evaluation.visible)
-        for question_id, widget in self.widgets.items():
-            typed = widget.input_error() if question_id in self._touched else None
-            shown = field_text([i for i in self.evaluation.issues_for(question_id) if self._shown(i)])
-            if typed:
-                widget.show_issue(typed)
-            elif shown:
-                widget.show_issue(*shown)
-            else:
-                widget.show_issue(None)
+            view.show_visible(self.evaluation.visible, visibility)
+        self._show_messages(questions)
         for row, page in enumerate(self.binding.pages):
             progress = self.evaluation.page(page.id)
-            item = self.navigator.item(row)
             state = _state_text(progress)
             if any(q.id in self._noticed for q in page.questions):
                 state += " · remarque de la Caf"
-            item.setText(f"{row + 1}. {page.title}\n{state}")
+            text = f"{row + 1}. {page.title}\n{state}"
+            if self._page_texts.get(row) == text:
+                continue  # unchanged: the item is not touched (no relayout of the page list)
+            self._page_texts[row] = text
+            item = self.navigator.item(row)
+            item.setText(text)
             item.setIcon(_dot(PROGRESS_COLOURS[progress.state]))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Page {row + 1} : {page.title}, {state}")
             item.setData(Qt.ItemDataRole.UserRole, progress.state.value)
         self.evaluated.emit(self.evaluation)
+
+    def _show_messages(self, question_ids: list[str] | frozenset[str]) -> None:
+        """The message under each of these fields, restyled only where it changes."""
+        for question_id in question_ids:
+            widget = self.widgets.get(question_id)
+            if widget is None:
+                continue
+            typed = widget.input_error() if question_id in self._touched else None
+            shown = field_text([i for i in self.evaluation.issues_for(question_id) if self._shown(i)])
+            message: tuple[str | None, str] = (typed, "error") if typed else shown or (None, "error")
+            if self._messages.get(question_id) != message:
+                self._messages[question_id] = message
+                widget.show_issue(*message)
 
 
 def _save_error_message(error: Exception) -> str:

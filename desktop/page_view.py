@@ -53,12 +53,18 @@ class PageView(QScrollArea):
         layout.addStretch(1)
         self.setWidget(content)
 
-    def show_visible(self, visible: frozenset[str]) -> None:
-        """Show the questions whose conditions hold; hide a section heading with nothing left under it."""
+    def show_visible(self, visible: frozenset[str], only: frozenset[str] | None = None) -> None:
+        """Show the questions whose conditions hold; hide a section heading with nothing left under it.
+
+        With `only`, just those questions may have changed: the others are not touched."""
         for question_id, widget in self.widgets.items():
-            widget.setVisible(question_id in visible)
+            if (only is None or question_id in only) and widget.isHidden() == (question_id in visible):
+                widget.setVisible(question_id in visible)
         for header, question_ids in self.sections:
-            header.setVisible(any(q in visible for q in question_ids))
+            if only is None or not only.isdisjoint(question_ids):
+                shown = any(q in visible for q in question_ids)
+                if header.isHidden() == shown:
+                    header.setVisible(shown)
 
     def reveal(self, question_id: str) -> None:
         widget = self.widgets[question_id]

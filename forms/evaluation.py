@@ -6,14 +6,16 @@ kept in what is transmitted (DESIGN §4).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
 from forms.answers import Answers, is_answered
 from forms.conditions import holds
-from forms.definition import FormDefinition
+from forms.definition import FormDefinition, Page, Question
+from forms.dependencies import Dependencies, dependencies
+from forms.rule_model import Rule
 from forms.rules import finding
 from forms.validators import check, normalise
 
@@ -105,55 +107,127 @@ def visible_answers(definition: FormDefinition, answers: Mapping[str, Any]) -> t
 
 def evaluate(definition: FormDefinition, answers: Mapping[str, Any]) -> Evaluation:
     visible, kept = visible_answers(definition, answers)
-    issues: list[Issue] = []
-    valid: Answers = {}
-    invalid: set[str] = set()
+    found: list[Issue] = []
     for page in definition.pages:
         for q in page.questions:
-            if q.id not in visible:
-                continue
-            value = kept.get(q.id)
-            if not is_answered(value):
-                if q.required:
-                    issues.append(Issue(q.id, page.id, REQUIRED, "Réponse obligatoire."))
-                continue
-            message = check(q, value)
-            if message:
-                issues.append(Issue(q.id, page.id, INVALID, message))
-                invalid.add(q.id)
-            else:
-                valid[q.id] = value
-    for rule in definition.rules:
-        if rule.target not in visible or not invalid.isdisjoint(rule.questions()):
-            continue  # an invalid input is reported as such; the rule waits for a valid one
-        message = finding(rule, valid)
-        if message is not None:
-            source = rule.source.label if rule.source else None
-            page_id = definition.page_of(rule.target).id
-            issues.append(Issue(rule.target, page_id, rule.id, message, rule.severity, source))
-    order = {q.id: n for n, q in enumerate(definition.questions())}
-    issues.sort(key=lambda i: (order[i.question_id], i.severity != "error"))
-    return Evaluation(visible, tuple(issues), tuple(_progress(definition, visible, kept, issues)))
+            issue = _question_issue(q, page.id, visible, kept)
+            if issue is not None:
+                found.append(issue)
+    invalid = {i.question_id for i in found if i.code == INVALID}
+    valid = _valid(kept, invalid)
+    inputs = dependencies(definition).inputs
+    for rule, reads in zip(definition.rules, inputs, strict=True):
+        issue = _rule_issue(definition, rule, reads, visible, invalid, valid)
+        if issue is not None:
+            found.append(issue)
+    issues = _ordered(definition, found)
+    return Evaluation(visible, issues, tuple(_page_progress(page, visible, kept, issues) for page in definition.pages))
 
 
-def _progress(
-    definition: FormDefinition, visible: frozenset[str], kept: Answers, issues: list[Issue]
-) -> list[PageProgress]:
-    pages = []
+def reevaluate(
+    definition: FormDefinition,
+    before: Evaluation,
+    answers: Mapping[str, Any],
+    changed: Iterable[str],
+    graph: Dependencies | None = None,
+) -> Evaluation:
+    """`evaluate(definition, answers)`, given `before` for answers that differ from `answers` only in
+    the questions `changed`: only what those can affect (forms.dependencies) is checked again."""
+    graph = graph or dependencies(definition)
+    affected = graph.affected(changed)
+    reach = affected.questions
+    visible: set[str] = set()
+    kept: Answers = {}
+    for q in definition.questions():  # in order: a condition reads the visible answers before it
+        # Outside `reach`, a condition reads nothing that changed: its question shows as before.
+        shown = (q.visible_if is None or holds(q.visible_if, kept)) if q.id in reach else q.id in before.visible
+        if shown:
+            visible.add(q.id)
+            if q.id in answers:
+                kept[q.id] = answers[q.id]
+    frozen = frozenset(visible)
+    own = {i.question_id: i for i in before.issues if i.code in (REQUIRED, INVALID)}  # one at most per question
     for page in definition.pages:
-        shown = [q for q in page.questions if q.id in visible]
-        answered = sum(1 for q in shown if is_answered(kept.get(q.id)))
-        missing = sum(1 for i in issues if i.page_id == page.id and i.code == REQUIRED)
-        errors = sum(1 for i in issues if i.page_id == page.id and i.severity == "error" and i.code != REQUIRED)
-        if missing == 0 and errors == 0:
-            state = Progress.COMPLETE
-        elif answered == 0:
-            state = Progress.NOT_STARTED
-        else:
-            state = Progress.PARTIAL
-        local = all(q.local for q in page.questions)
-        pages.append(PageProgress(page.id, page.title, state, answered, len(shown), missing, errors, local))
-    return pages
+        for q in page.questions:
+            if q.id in reach:
+                issue = _question_issue(q, page.id, frozen, kept)
+                if issue is None:
+                    own.pop(q.id, None)
+                else:
+                    own[q.id] = issue
+    invalid = {qid for qid, i in own.items() if i.code == INVALID}
+    by_rule = {i.code: i for i in before.issues if i.code not in (REQUIRED, INVALID)}  # rule ids are unique
+    if affected.rules:
+        valid = _valid(kept, invalid)
+        for index in affected.rules:
+            rule = definition.rules[index]
+            issue = _rule_issue(definition, rule, graph.inputs[index], frozen, invalid, valid)
+            if issue is None:
+                by_rule.pop(rule.id, None)
+            else:
+                by_rule[rule.id] = issue
+    found = [own[q.id] for q in definition.questions() if q.id in own]
+    found += [by_rule[r.id] for r in definition.rules if r.id in by_rule]
+    issues = _ordered(definition, found)
+    pages = tuple(
+        _page_progress(page, frozen, kept, issues) if page.id in affected.pages else previous
+        for page, previous in zip(definition.pages, before.pages, strict=True)
+    )
+    return Evaluation(frozen, issues, pages)
+
+
+def _question_issue(q: Question, page_id: str, visible: frozenset[str], kept: Answers) -> Issue | None:
+    """The question's own issue (missing or invalid), None when there is none or it is hidden."""
+    if q.id not in visible:
+        return None
+    value = kept.get(q.id)
+    if not is_answered(value):
+        return Issue(q.id, page_id, REQUIRED, "Réponse obligatoire.") if q.required else None
+    message = check(q, value)
+    return Issue(q.id, page_id, INVALID, message) if message else None
+
+
+def _valid(kept: Answers, invalid: set[str]) -> Answers:
+    """What the rules read: the visible answers that are given and valid."""
+    return {k: v for k, v in kept.items() if k not in invalid and is_answered(v)}
+
+
+def _rule_issue(
+    definition: FormDefinition,
+    rule: Rule,
+    inputs: frozenset[str],
+    visible: frozenset[str],
+    invalid: set[str],
+    valid: Answers,
+) -> Issue | None:
+    """`inputs`: `rule.questions()`, computed once (forms.dependencies)."""
+    if rule.target not in visible or not invalid.isdisjoint(inputs):
+        return None  # an invalid input is reported as such; the rule waits for a valid one
+    message = finding(rule, valid)
+    if message is None:
+        return None
+    source = rule.source.label if rule.source else None
+    return Issue(rule.target, dependencies(definition).page[rule.target], rule.id, message, rule.severity, source)
+
+
+def _ordered(definition: FormDefinition, issues: list[Issue]) -> tuple[Issue, ...]:
+    order = dependencies(definition).order
+    return tuple(sorted(issues, key=lambda i: (order[i.question_id], i.severity != "error")))
+
+
+def _page_progress(page: Page, visible: frozenset[str], kept: Answers, issues: tuple[Issue, ...]) -> PageProgress:
+    shown = [q for q in page.questions if q.id in visible]
+    answered = sum(1 for q in shown if is_answered(kept.get(q.id)))
+    missing = sum(1 for i in issues if i.page_id == page.id and i.code == REQUIRED)
+    errors = sum(1 for i in issues if i.page_id == page.id and i.severity == "error" and i.code != REQUIRED)
+    if missing == 0 and errors == 0:
+        state = Progress.COMPLETE
+    elif answered == 0:
+        state = Progress.NOT_STARTED
+    else:
+        state = Progress.PARTIAL
+    local = all(q.local for q in page.questions)
+    return PageProgress(page.id, page.title, state, answered, len(shown), missing, errors, local)
 
 
 def transmitted_answers(definition: FormDefinition, answers: Mapping[str, Any]) -> Answers:

@@ -136,13 +136,18 @@ class QuestionWidget(QFrame):
         return None
 
     def show_issue(self, message: str | None, severity: str = "error") -> None:
+        # Restyled only when its style changes: a new style sheet polish relayouts the whole card.
         self.message_label.setText(message or "")
-        self.message_label.setProperty("role", "advice" if severity == "advice" else "error")
-        self.message_label.setVisible(bool(message))
-        self.setProperty("state", "error" if message and severity == "error" else "")
-        for widget in (self.message_label, self):
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
+        if self.message_label.isHidden() == bool(message):
+            self.message_label.setVisible(bool(message))
+        for widget, name, value in (
+            (self.message_label, "role", "advice" if severity == "advice" else "error"),
+            (self, "state", "error" if message and severity == "error" else ""),
+        ):
+            if widget.property(name) != value:
+                widget.setProperty(name, value)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
 
     def show_notices(self, lines: list[str], can_reply: bool = False) -> None:
         """The Caf's notices about this question, as forms.overview words them; plain text, never rich text."""

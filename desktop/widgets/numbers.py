@@ -40,8 +40,12 @@ class NumberWidget(QuestionWidget):
         self.describe(self.edit)
 
     def _on_edited(self, _text: str) -> None:
-        self.refused_label.clear()
+        self._clear_refused()
         self.emit_edited()
+
+    def _clear_refused(self) -> None:
+        if self.refused_label.text():  # clear() relayouts the page even when already empty: not on each key
+            self.refused_label.clear()
 
     def _on_rejected(self) -> None:
         self.refused_label.setText(
@@ -51,7 +55,7 @@ class NumberWidget(QuestionWidget):
         )
 
     def _on_finished(self) -> None:
-        self.refused_label.clear()
+        self._clear_refused()
         if self.is_decimal and "." in self.edit.text():  # « 1.2 » is shown as it is printed: « 1,2 »
             self.edit.setText(self.edit.text().replace(".", ","))
 
