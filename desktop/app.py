@@ -9,15 +9,15 @@ from functools import partial
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from desktop.first_paint import after_first_paint
+from desktop.first_paint import after_first_paint, after_rows_painted
 from desktop.theme import STYLESHEET
 
 EXIT_AFTER_SHOWN = "BILAN_CLAS_EXIT_AFTER_SHOWN"
 """Start-up benchmark only (tests/benchmarks/bench_desktop.py): leave on the event-loop turn after the
-first paint, or with the value "list", on the turn after the list is filled."""
+first paint, or with the value "list", on the turn after the list is painted with its rows."""
 
 
 def _application() -> QApplication:
@@ -64,8 +64,10 @@ def run(data_dir_override: str | None = None, self_test: bool = False) -> int:
 
     credentials.allow_memory_only()  # no secure keychain (a bare XFCE, a kiosk): login lasts until the app closes
     window = MainWindow(folder)
-    if os.environ.get(EXIT_AFTER_SHOWN):
-        after_first_paint(window, partial(_leave_now, os.environ[EXIT_AFTER_SHOWN] == "list"))
+    if os.environ.get(EXIT_AFTER_SHOWN) == "list":
+        after_rows_painted(window.home.tree, _leave_now)
+    elif os.environ.get(EXIT_AFTER_SHOWN):
+        after_first_paint(window, _leave_now)
     instance.activated.connect(window.bring_to_front)
     window.show()
     try:
@@ -110,10 +112,7 @@ def _unexpected(folder: Path, kind: type[BaseException], error: BaseException, t
     )
 
 
-def _leave_now(after_list: bool) -> None:
-    if after_list:  # the data loads on this same turn: leave on the next one
-        QTimer.singleShot(0, partial(_leave_now, False))
-        return
+def _leave_now() -> None:
     os._exit(0)  # the bare baseline leaves the same way: no teardown on either side
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QWindow
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 
 class _OnFirstExpose(QObject):
@@ -33,3 +33,23 @@ def after_first_paint(widget: QWidget, callback: Callable[[], None]) -> None:
     handle = widget.windowHandle()
     assert handle is not None  # a top-level widget with a winId has one
     _OnFirstExpose(handle, callback)
+
+
+class _OnRowsPainted(QObject):
+    def __init__(self, view: QAbstractItemView, callback: Callable[[], None]) -> None:
+        super().__init__(view)
+        self._view = view
+        self._callback = callback
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        model = self._view.model()
+        if event.type() == QEvent.Type.Paint and model is not None and model.rowCount() > 0:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)
+        return False
+
+
+def after_rows_painted(view: QAbstractItemView, callback: Callable[[], None]) -> None:
+    """Call `callback` on the event-loop turn after `view` first paints with rows in it."""
+    _OnRowsPainted(view, callback)

@@ -22,10 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.first_paint import after_first_paint
+from desktop.first_paint import after_first_paint, after_rows_painted
 from desktop.home import HomeView
 from desktop.settings import Settings
 from desktop.tasks import TaskRunner
+
+STEP_FALLBACK_MS = 1500
+"""A start-up step waiting for the list's paint runs after this long anyway."""
 
 if TYPE_CHECKING:
     from desktop.pdf_actions import PdfActions
@@ -45,6 +48,8 @@ class MainWindow(QMainWindow):
         self.sync: SyncController | None = None
         self.pdf: PdfActions | None = None
         self._manual_sync = False
+        self._open_when_loaded: str | None = None
+        self._preloading = False
         self.setWindowTitle("Bilan Clas")
         self._fit_to_screen()
         geometry = self.settings.window_geometry()
@@ -126,20 +131,57 @@ class MainWindow(QMainWindow):
     # --- data -------------------------------------------------------------------------------
 
     def _load(self) -> None:
+        """The rows first (desktop/loading.py), the rest on a worker thread once they are painted."""
+        from desktop.loading import quick_rows
+
+        if self.session is not None:
+            return
+        rows = quick_rows(self.data_dir)
+        if not rows:
+            self._open_session()
+            return
+        self.home.show_rows(rows)
+        self.home.tree.setFocus()
+        self._after_rows(self._preload)
+
+    def _after_rows(self, step: object) -> None:
+        """`step` once the list has painted its rows, or in any case a moment later (a minimised window
+        paints nothing); each step runs once."""
+        after_rows_painted(self.home.tree, step)  # type: ignore[arg-type]
+        QTimer.singleShot(STEP_FALLBACK_MS, step)  # type: ignore[call-overload]
+
+    def _preload(self) -> None:
+        from functools import partial
+
+        if self._preloading or self.session is not None:
+            return
+        self._preloading = True
+        self.tasks.run(
+            partial(_preloaded, self.data_dir),
+            on_success=self._open_session,
+            on_failure=self._open_anyway,
+            lane="store",
+        )
+
+    def _open_anyway(self, _error: BaseException) -> None:
+        self._open_session()  # on this thread: whatever failed is said there, in French
+
+    def _open_session(self, registry: object = None) -> None:
         from desktop.home import EMPTY_TEXT
         from desktop.session import Session
+        from forms.registry import FormRegistry
 
         if self.session is not None:
             return
         from forms.store.errors import DamagedDatabase
 
         try:
-            self.session = Session(self.data_dir)
+            self.session = Session(self.data_dir, registry if isinstance(registry, FormRegistry) else None)
         except DamagedDatabase as error:
             from desktop.backup_dialogs import offer_restore_after_damage
 
             if offer_restore_after_damage(self, self._db_path(), str(error)):
-                QTimer.singleShot(0, self._load)  # open the restored file
+                QTimer.singleShot(0, self._open_session)  # open the restored file
             return
         except Exception as error:  # noqa: BLE001 - shown to the user, the app stays open
             QMessageBox.critical(self, "Bilan Clas", f"Impossible d'ouvrir les données dans {self.data_dir} :\n{error}")
@@ -150,8 +192,12 @@ class MainWindow(QMainWindow):
             self.definitions_warning.setWordWrap(True)
             self.statusBar().addWidget(self.definitions_warning, 1)
         self.refresh_list()
-        self.home.tree.setFocus()  # the keyboard starts on the list (Flèches, Entrée)
-        QTimer.singleShot(0, self._resume)  # the list paints first; sync and PDF services load after
+        if self.focusWidget() in (None, self.home.tree):  # not if the user is already typing a search
+            self.home.tree.setFocus()  # the keyboard starts on the list (Flèches, Entrée)
+        if self.home.rows:
+            self._after_rows(self._resume)  # the list paints first; sync and PDF services load after
+        else:
+            QTimer.singleShot(0, self._resume)
 
     def _db_path(self) -> Path:
         from forms.store import DB_FILE_NAME
@@ -190,8 +236,11 @@ class MainWindow(QMainWindow):
         self.show_home()
 
     def _resume(self) -> None:
+        if self.sync is not None or self.session is None:
+            return
         self._start_services()
-        last = self.settings.last_questionnaire()
+        last = self._open_when_loaded or self.settings.last_questionnaire()
+        self._open_when_loaded = None
         if last and last in self.home.rows:
             self.open_questionnaire(last)
 
@@ -372,7 +421,10 @@ class MainWindow(QMainWindow):
         from desktop.bindings import QuestionnaireBinding
         from desktop.questionnaire_view import QuestionnaireView
 
-        if self.session is None or not self._close_questionnaire():
+        if self.session is None:
+            self._open_when_loaded = questionnaire_uuid  # chosen in the list while the store still loads
+            return
+        if not self._close_questionnaire():
             return
         self._offer_newer_version(questionnaire_uuid)
         try:
@@ -576,3 +628,9 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.close()
         event.accept()
+
+
+def _preloaded(data_dir: Path, _context: object) -> object:
+    from desktop.loading import preload
+
+    return preload(data_dir)

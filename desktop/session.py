@@ -5,17 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from desktop.home import Row
+from desktop.home import Row, listed
 from forms.campaign import window_of
 from forms.registry import FormRegistry
 from forms.store import Store
 from forms.store.summary import summaries
 
 
+def load_registry(data_dir: Path) -> FormRegistry:
+    """The definitions: shipped, and received from the server into DATA/forms."""
+    return FormRegistry.load(data_dir / "forms", strict=False)
+
+
 class Session:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, registry: FormRegistry | None = None) -> None:
         self.data_dir = data_dir
-        self.registry = FormRegistry.load(data_dir / "forms", strict=False)
+        self.registry = registry or load_registry(data_dir)
         self.store = Store.open(data_dir, self.registry)
 
     def close(self) -> None:
@@ -37,26 +42,7 @@ class Session:
                     windows[form_id, version] = window_of(self.store, definition).label(today)
             return windows[form_id, version]
 
-        rows = [
-            Row(
-                uuid=s.uuid,
-                title=s.title,
-                campaign=s.campaign,
-                status=s.status,
-                pages_complete=s.pages_complete or 0,
-                pages_total=s.pages_total,
-                updated=f"{s.updated_at.astimezone():%d/%m/%Y %H:%M}",
-                deletable=s.deletable,
-                badge=s.badge,
-                points=s.points,
-                campaign_opens=s.campaign_opens,
-                updated_sort=s.updated_at.isoformat(),
-                window=window(s.form_id, s.form_version),
-            )
-            for s in summaries(self.store)
-        ]
-        rows.sort(key=lambda r: r.campaign_opens, reverse=True)  # stable: keeps the edit order
-        return rows
+        return listed(summaries(self.store), lambda s: window(s.form_id, s.form_version))
 
     def profile_filled(self) -> bool:
         return bool(self.store.profile())
