@@ -99,17 +99,28 @@ class FormView(QWidget):
         self._page_texts: dict[int, str] = {}  # what each page list item says now
         self.evaluation: Evaluation = evaluate(binding.definition, self._answers)
 
-        self.navigator = QListWidget()
+        # Built from the outside in, each widget made inside its final parent: a widget reparented into a
+        # styled window is restyled with everything under it, and that was most of opening a questionnaire.
+        # Created in Tab order: the page list, the pages, then the buttons.
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.splitter = splitter = QSplitter(self)
+        layout.addWidget(splitter)
+        self.navigator = QListWidget(splitter)
         self.navigator.setObjectName("page-navigator")
         self.navigator.setAccessibleName("Pages du questionnaire")
         self.navigator.setIconSize(QSize(14, 14))
         self.navigator.setMinimumWidth(150)  # wraps: the page keeps the room on a small screen
         self.navigator.setWordWrap(True)
-        self.pages = QStackedWidget()
+        right = QWidget(splitter)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.pages = QStackedWidget(right)
+        right_layout.addWidget(self.pages, 1)
         self.page_views: list[PageView] = []
         self.widgets: dict[str, QuestionWidget] = {}
         for page in binding.pages:
-            view = PageView(page, attach)
+            view = PageView(page, attach, self.pages)
             self.pages.addWidget(view)
             self.page_views.append(view)
             self.widgets.update(view.widgets)
@@ -122,8 +133,8 @@ class FormView(QWidget):
             if widget.question.caf_only:  # filled by the Caf: never editable by the partner
                 widget.set_read_only(True)
 
-        self.previous_button = QPushButton("◀  Page précédente")
-        self.next_button = QPushButton("Page suivante  ▶")
+        self.previous_button = QPushButton("◀  Page précédente", right)
+        self.next_button = QPushButton("Page suivante  ▶", right)
         self.previous_button.setToolTip("Ctrl+Page précédente")
         self.next_button.setToolTip("Ctrl+Page suivante")
         self.previous_button.clicked.connect(self.previous_page)
@@ -133,21 +144,12 @@ class FormView(QWidget):
         footer.addWidget(self.previous_button)
         footer.addStretch(1)
         footer.addWidget(self.next_button)
-
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.pages, 1)
         right_layout.addLayout(footer)
-        self.splitter = splitter = QSplitter()
         splitter.addWidget(self.navigator)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([260, 800])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

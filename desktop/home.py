@@ -161,7 +161,7 @@ class HomeView(QWidget):
             (3, [HEADERS[3], "00/00/0000 00:00"], None),
         ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, width or max(metrics.horizontalAdvance(t) for t in texts) + 32)
+            header.resizeSection(column, width or max(metrics.horizontalAdvance(t) for t in texts) + 20)
         self.tree.activated.connect(self._on_activated)
         self.tree.selectionModel().currentChanged.connect(self._update_buttons)
 

@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
             self.definitions_warning.setWordWrap(True)
             self.statusBar().addWidget(self.definitions_warning, 1)
         self.refresh_list()
-        if self.focusWidget() in (None, self.home.tree):  # not if the user is already typing a search
+        if not self.home.search_edit.hasFocus():  # not if the user is already typing a search
             self.home.tree.setFocus()  # the keyboard starts on the list (Flèches, Entrée)
         if self.home.rows:
             self._after_rows(self._resume)  # the list paints first; sync and PDF services load after
@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
         except Exception as error:  # noqa: BLE001 - e.g. a definition missing on this computer
             QMessageBox.warning(self, "Ouvrir", str(error))
             return
-        view = QuestionnaireView(binding, self.pdf)
+        view = QuestionnaireView(binding, self.pdf, self.stack)  # made in place: styled once, not again on adding
         view.status_changed.connect(self._on_status_changed)
         view.sync_requested.connect(self.synchronise)
         view.login_requested.connect(self.show_login)

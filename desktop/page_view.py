@@ -19,6 +19,7 @@ class PageView(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         content = QWidget()
         content.setObjectName("page-content")
+        self.setWidget(content)  # first: what is added below is made inside the page, restyled once
         layout = QVBoxLayout(content)
         layout.setContentsMargins(12, 16, 12, 24)
         layout.setSpacing(10)
@@ -51,7 +52,6 @@ class PageView(QScrollArea):
             layout.addWidget(widget)
             self.widgets[question.id] = widget
         layout.addStretch(1)
-        self.setWidget(content)
 
     def show_visible(self, visible: frozenset[str], only: frozenset[str] | None = None) -> None:
         """Show the questions whose conditions hold; hide a section heading with nothing left under it.

@@ -69,7 +69,6 @@ class QuestionnaireView(QWidget):
         self.binding = binding
         self.pdf = pdf
         self.uuid = binding.uuid
-        self.form = FormView(binding, _Attachments(binding.store))
         self.problems: ProblemsDialog | None = None
 
         self.title_label = ElidedLabel()  # any length of title: cut with « … », in full in its tooltip
@@ -190,6 +189,8 @@ class QuestionnaireView(QWidget):
         layout.addWidget(self.error_banner)
         layout.addWidget(self.transmission)
         layout.addWidget(self.notices_panel)
+        # Made here, inside this view (after the header, in Tab order): not restyled again when added.
+        self.form = FormView(binding, _Attachments(binding.store), self)
         layout.addWidget(self.form, 1)
 
         self.form.saved.connect(self._on_saved)
