@@ -23,6 +23,7 @@ from forms.attachments import attachment_path
 from forms.campaign import record_windows
 from forms.logs import getLogger
 from forms.store import Store
+from forms.store.locks import RemoteStructureLock
 from forms.store.outbox import Outbox, OutboxItem
 from forms.store.rekey import rekey
 from forms.store.remote import (
@@ -48,6 +49,7 @@ from sync.protocol import (
     Problem,
     ReplyView,
     StateChangeData,
+    StructureLockedData,
     VersionChangeData,
     problem_type,
 )
@@ -350,5 +352,10 @@ def _record(change: Change) -> RemoteChange:
         )  # fmt: skip
     if isinstance(data, ReplyView):
         return RemoteReply(qid, str(data.reply_id), str(data.notice_id), data.message, data.created_at.isoformat())
+    if isinstance(data, StructureLockedData):
+        return RemoteStructureLock(
+            questionnaire_uuid=qid, form_id=data.form_id, validated_at=data.validated_at.isoformat(),
+            question_ids=tuple(data.question_ids), answers=dict(data.answers),
+        )  # fmt: skip
     assert isinstance(data, NoticeResolvedData)
     return RemoteNoticeResolved(qid, str(data.notice_id), str(data.resolved_by_version_id))
