@@ -107,7 +107,8 @@ class SyncResult:
             parts.append(f"{self.deferred} envoi{'s' if self.deferred > 1 else ''} à reprendre plus tard")
         if self.cancelled:
             parts.append("synchronisation interrompue")
-        return (", ".join(parts) or "Tout est à jour") + "."
+        text = ", ".join(parts) or "Tout est à jour"
+        return text[0].upper() + text[1:] + "."  # a sentence: « Fiche Structure validée… » starts one too
 
 
 @dataclass

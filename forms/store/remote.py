@@ -116,6 +116,8 @@ class SyncSummary:
 
     def text(self) -> str:
         parts = []
+        if self.structure_locks:  # first, as the Caf does it (seed 001 §2.2)
+            parts.append("fiche Structure validée par la Caf")
         for status, word in ((Status.VALIDE, "validé"), (Status.A_CORRIGER, "à corriger")):
             n = self.states.get(status.value, 0)
             if n:
@@ -128,8 +130,6 @@ class SyncSummary:
             parts.append(f"{self.caf_edits} modification{'s' if self.caf_edits > 1 else ''} par la Caf")
         if self.conflicts:
             parts.append(f"{self.conflicts} questionnaire{'s' if self.conflicts > 1 else ''} avec des choix à faire")
-        if self.structure_locks:
-            parts.append("fiche Structure validée par la Caf")
         if self.received:
             n = self.received
             parts.append(f"{n} questionnaire{'s' if n > 1 else ''} récupéré{'s' if n > 1 else ''}")

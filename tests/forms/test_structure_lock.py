@@ -5,6 +5,7 @@ answers; a draft's edit made before the lock is put back, on arrival and at tran
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,3 +93,30 @@ def test_a_transmission_carries_the_locked_answers_as_validated(local: Store) ->
     local.transmit(draft)
     [version] = local.versions(draft)
     assert version.answers["nom_structure"] == VALIDATED["nom_structure"]
+
+
+def test_check_tells_a_point_held_by_the_lock_from_one_to_fix(local: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.cli import main
+
+    first = local.create(form_id=FORM_ID, title="Action 4", answers=complete_answers()).uuid
+    change = RemoteStructureLock(
+        first, FORM_ID, "2026-11-12T09:30:00+00:00", LOCKED_IDS, {k: v for k, v in VALIDATED.items() if k != "email"}
+    )
+    Remote(local).apply([change], "cursor-1")
+    later = local.create(form_id=FORM_ID, title="Action 5").uuid  # starts from the validated answers: no e-mail
+    capsys.readouterr()
+    assert main(["check", later]) != 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "Fiche Structure validée par la Caf le 12/11/2026 : ces réponses ne peuvent plus être modifiées."
+    assert "; 1 réponse de la fiche Structure validée, à voir avec la Caf." in lines[1]
+    assert any(
+        line.startswith("- À voir avec la Caf (fiche Structure validée) · ") and "Votre mail" in line for line in lines
+    )
+    assert any(line.startswith("- À faire · ") for line in lines)  # the fiche Action stays the partner's to fill
+    assert not any(line.startswith("- À faire · ") and "Votre mail" in line for line in lines)
+
+    main(["check", later, "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["structure_locked"]["question_ids"]) == set(LOCKED_IDS)
+    assert {p["question_id"] for p in report["problems"] if p["locked"]} == {"email"}

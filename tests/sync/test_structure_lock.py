@@ -51,7 +51,7 @@ def test_the_validated_fiche_structure_is_read_only_in_the_partners_store(
     assert client_store.structure_lock(qid) is None
 
     _post(reviewer, qid, "validate-structure")
-    assert "fiche Structure validée par la Caf" in _sync(client_store)
+    assert _sync(client_store) == "Fiche Structure validée par la Caf."
     lock = client_store.structure_lock(qid)
     assert lock is not None
     expected = {q.id for q in locked_questions(_definition(client_store))}
@@ -66,7 +66,7 @@ def test_the_validated_fiche_structure_is_read_only_in_the_partners_store(
     # The fiche Action stays the partner's to correct.
     client_store.set_answer(qid, "lieu_action", "Maison de quartier du Biollay")
     # A second sync changes nothing and says nothing more about it.
-    assert "fiche Structure" not in _sync(client_store)
+    assert _sync(client_store) == "Tout est à jour."
 
 
 def test_an_older_client_never_receives_the_change(client_store: Store, partner: Client, reviewer: Client) -> None:
