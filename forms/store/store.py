@@ -64,6 +64,7 @@ _UPSERT_ANSWER = (
     "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
 )
 _DELETE_ANSWER = "DELETE FROM answer WHERE questionnaire_uuid = ? AND question_id = ?"
+_SELECT_ANSWER = "SELECT value FROM answer WHERE questionnaire_uuid = ? AND question_id = ?"
 
 
 def utc_now() -> dt.datetime:
@@ -364,7 +365,9 @@ class Store:
             if not touched:
                 self._touch_editable(c, questionnaire_uuid, now)  # says why (not found, not editable)
             if _in_structure(definition, question_id) and question_id in locks.locked_ids(c, definition.id):
-                raise InvalidAnswer(locks.locked_message(definition.question(question_id).label))
+                stored = c.exec_driver_sql(_SELECT_ANSWER, (questionnaire_uuid, question_id)).scalar()
+                if stored != encoded.get(question_id):  # the same value again is no change: the server takes it
+                    raise InvalidAnswer(locks.locked_message(definition.question(question_id).label))
             if question_id in encoded:
                 c.exec_driver_sql(_UPSERT_ANSWER, (questionnaire_uuid, question_id, encoded[question_id], now))
             else:

@@ -120,3 +120,12 @@ def test_check_tells_a_point_held_by_the_lock_from_one_to_fix(local: Store, caps
     report = json.loads(capsys.readouterr().out)
     assert set(report["structure_locked"]["question_ids"]) == set(LOCKED_IDS)
     assert {p["question_id"] for p in report["problems"] if p["locked"]} == {"email"}
+
+
+def test_the_same_value_again_is_no_change(local: Store) -> None:
+    first = local.create(form_id=FORM_ID, title="Action 6", answers=complete_answers()).uuid
+    _lock(local, first)
+    local.set_answer(first, "nom_structure", VALIDATED["nom_structure"])  # as a script filling every field does
+    with pytest.raises(InvalidAnswer):
+        local.set_answer(first, "nom_structure", None)  # clearing it is a change
+    assert local.answers(first)["nom_structure"] == VALIDATED["nom_structure"]
