@@ -102,6 +102,7 @@ class SyncSummary:
     conflicts: int = 0
     received: int = 0  # questionnaires that did not exist on this computer
     changed: set[str] = field(default_factory=set)  # every questionnaire this pull changed: views refresh only these
+    moved: dict[str, str] = field(default_factory=dict)  # questionnaire uuid -> the status it took last (news)
 
     def add(self, other: SyncSummary) -> None:
         self.states.update(other.states)
@@ -110,6 +111,7 @@ class SyncSummary:
         self.conflicts += other.conflicts
         self.received += other.received
         self.changed |= other.changed
+        self.moved.update(other.moved)
 
     def text(self) -> str:
         parts = []
@@ -298,6 +300,7 @@ class Remote:
             .values(status=change.state, status_changed_at=change.at)
         )
         summary.states[change.state] += 1
+        summary.moved[change.questionnaire_uuid] = change.state
         summary.changed.add(change.questionnaire_uuid)
 
     def _older_version(self, c: Connection, change: RemoteState) -> bool:
