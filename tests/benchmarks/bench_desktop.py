@@ -113,7 +113,7 @@ def cold_start(runs: int) -> list[list[object]]:
                 [*app, "--data-dir", str(data)],
                 {**env, "BILAN_CLAS_EXIT_AFTER_SHOWN": "1"},
             ),
-            "Bilan Clas, list filled": (
+            "Bilan Clas, rows painted": (
                 [*app, "--data-dir", str(data)],
                 {**env, "BILAN_CLAS_EXIT_AFTER_SHOWN": "list"},
             ),
@@ -306,7 +306,7 @@ def main() -> None:
         failed.append(f"(c) memory: {error!r}")
     else:
         print("(c) Resident memory (VmRSS)")
-        print(table(rows, ["", "MB", "list loaded in ms", "× bare"]))
+        print(table(rows, ["", "MB", "services started after ms", "× bare"]))
         print(f"    target < 200 MB: {'met' if rows[1][1] < 200 else 'NOT met'}")
     for failure in failed:
         print(f"FAILED {failure}", file=sys.stderr)
