@@ -6,6 +6,8 @@ that does not ask for the new kind never receives it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from forms.definition import FormDefinition
@@ -16,7 +18,7 @@ from sync import protocol as p
 from sync.engine import Synchroniser
 from sync.server.structure import locked_questions
 from tests.forms.sample_answers import FORM_ID, complete_answers
-from tests.server.conftest import Client
+from tests.server.conftest import PASSWORD, Client
 from tests.sync.support import LiveServer, fill_and_transmit
 
 LOCKED = (
@@ -108,3 +110,21 @@ def test_a_questionnaire_created_after_the_lock_is_locked_and_accepted(
     result = Synchroniser(client_store, account.connected_client(client_store)).run()
     assert (result.sent, result.refused) == (1, [])
     assert client_store.get(later.uuid).status is Status.TRANSMIS
+
+
+def test_another_computer_of_the_partner_learns_the_lock_from_the_feed(
+    client_store: Store, reviewer: Client, live_server: LiveServer, partner: Client, tmp_path: Path
+) -> None:
+    [qid] = fill_and_transmit(client_store, 1)
+    _sync(client_store)
+    _post(reviewer, qid, "validate-structure")
+    other = Store.open(tmp_path / "second", client_store.registry)
+    try:
+        account.login(other, live_server.url, partner.email, PASSWORD)
+        _sync(other)  # from the start of the feed: the version, then the lock
+        assert other.structure_lock(qid) is not None
+        later = other.create(form_id=FORM_ID, title="Depuis le second ordinateur")
+        with pytest.raises(InvalidAnswer, match="la fiche Structure est validée par la Caf"):
+            other.set_answer(later.uuid, "siret", "73282932000082")
+    finally:
+        other.close()
