@@ -104,6 +104,7 @@ class SyncSummary:
     received: int = 0  # questionnaires that did not exist on this computer
     structure_locks: int = 0  # campaigns whose fiche Structure the Caf validated
     changed: set[str] = field(default_factory=set)  # every questionnaire this pull changed: views refresh only these
+    moved: dict[str, str] = field(default_factory=dict)  # questionnaire uuid -> the status it took last (news)
 
     def add(self, other: SyncSummary) -> None:
         self.states.update(other.states)
@@ -113,6 +114,7 @@ class SyncSummary:
         self.received += other.received
         self.structure_locks += other.structure_locks
         self.changed |= other.changed
+        self.moved.update(other.moved)
 
     def text(self) -> str:
         parts = []
@@ -315,6 +317,7 @@ class Remote:
             .values(status=change.state, status_changed_at=change.at)
         )
         summary.states[change.state] += 1
+        summary.moved[change.questionnaire_uuid] = change.state
         summary.changed.add(change.questionnaire_uuid)
 
     def _older_version(self, c: Connection, change: RemoteState) -> bool:
