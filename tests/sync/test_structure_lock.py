@@ -13,6 +13,7 @@ import pytest
 from forms.definition import FormDefinition
 from forms.lifecycle import Status
 from forms.store import InvalidAnswer, Store
+from forms.store.outbox import Outbox
 from sync import account
 from sync import protocol as p
 from sync.engine import Synchroniser
@@ -128,3 +129,27 @@ def test_another_computer_of_the_partner_learns_the_lock_from_the_feed(
             other.set_answer(later.uuid, "siret", "73282932000082")
     finally:
         other.close()
+
+
+def test_a_transmission_made_before_the_lock_is_refused_then_sent_as_validated(
+    client_store: Store, reviewer: Client
+) -> None:
+    [qid] = fill_and_transmit(client_store, 1)
+    _sync(client_store)
+    _post(reviewer, qid, "return")
+    _sync(client_store)
+    client_store.set_answer(qid, "nom_structure", "Nouveau nom avant la validation")
+    client_store.transmit(qid)  # waiting in the outbox when the Caf validates the fiche Structure
+    _post(reviewer, qid, "validate-structure")
+
+    result = Synchroniser(client_store, account.connected_client(client_store)).run()
+    [(refused_uuid, reason)] = result.refused  # the server keeps the validated answers: refused, with why
+    assert refused_uuid == qid
+    assert reason.startswith("La fiche Structure est validée par la Caf")
+    assert client_store.answers(qid)["nom_structure"] == complete_answers()["nom_structure"]  # already shown back
+
+    Outbox(client_store).withdraw(qid)  # « Reprendre la saisie »
+    client_store.transmit(qid)
+    again = Synchroniser(client_store, account.connected_client(client_store)).run()
+    assert (again.sent, again.refused) == (1, [])
+    assert client_store.versions(qid)[-1].answers["nom_structure"] == complete_answers()["nom_structure"]
