@@ -538,9 +538,12 @@ class ProblemsDialog(QDialog):
         self.list.setAccessibleName("Points à compléter ou corriger")
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)  # one point from the next at a glance
+        lock = binding.structure_lock()
         for point in found:
             text = point.text.replace("\n", "\n    ")
             prefix = "Conseil du référentiel · " if point.severity == "advice" else ""
+            if lock is not None and point.question_id in lock.question_ids:  # not the partner's to change
+                prefix = "À voir avec la Caf (fiche Structure validée) · "
             item = QListWidgetItem(f"{prefix}{point.where}\n    {text}")
             item.setData(Qt.ItemDataRole.UserRole, point.question_id)
             self.list.addItem(item)

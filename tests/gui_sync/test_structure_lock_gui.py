@@ -16,6 +16,7 @@ from desktop.main_window import MainWindow
 from desktop.questionnaire_view import QuestionnaireView
 from desktop.theme import STYLESHEET
 from sync.server import review
+from tests.desktop.readonly import try_every_edit
 from tests.forms.sample_answers import FORM_ID, complete_answers
 from tests.gui_sync.test_sync_gui import LiveServer, _login, _sync, _transmitted, server, window  # noqa: F401
 
@@ -66,6 +67,13 @@ def test_the_validated_fiche_structure_is_read_only_in_the_app(
     action_page = next(v for v in view.form.page_views if v.page.part == "action")
     assert action_page.lock_label.isHidden()
 
+    # Every kind of edit on every locked field (typing, clicking the radio buttons) changes nothing.
+    lock = window.session.store.structure_lock(uuid_) if window.session else None
+    assert lock is not None
+    before = window.session.store.answers(uuid_)  # type: ignore[union-attr]
+    try_every_edit(view.form, lock.question_ids)
+    assert window.session.store.answers(uuid_) == before  # type: ignore[union-attr]
+    view.form.go_to_page(view.form.binding.pages[_structure_page(view)].id)
     # Typing into the locked field changes nothing, on screen or in the store.
     name.edit.setFocus()  # type: ignore[attr-defined]
     qtbot.keyClicks(name.edit, " bis")  # type: ignore[attr-defined]
