@@ -241,8 +241,7 @@ class QuestionnaireView(QWidget):
             if notice.question_id:
                 by_question.setdefault(notice.question_id, []).extend([notice.under_field, *replies])
             where = self._question_label(notice.question_id) if notice.question_id else "Remarque générale"
-            when = f"{notice.created_at.astimezone():%d/%m/%Y}"
-            item = QListWidgetItem("\n".join([f"{notice.prefix}{where} : {notice.message} (le {when})", *replies]))
+            item = QListWidgetItem("\n".join([f"{notice.prefix}{where} : {notice.message} {notice.signed}", *replies]))
             item.setData(Qt.ItemDataRole.UserRole, notice.question_id)
             self.notices_list.addItem(item)
         self.notices_panel.setVisible(bool(state.notices))

@@ -122,6 +122,9 @@ def test_transmit_sync_notice_on_its_field_then_validated(qtbot, window: MainWin
     widget = view.form.widgets["nb_familles"]
     assert not widget.notice_label.isHidden()
     assert message in widget.notice_label.text()
+    day = f"{dt.datetime.now().astimezone():%d/%m/%Y}"
+    assert widget.notice_label.text().startswith(f"Remarque de la Caf\u00a073 du {day} : ")  # the login told its Caf
+    assert view.notices_list.item(0).text().endswith(f"(la Caf\u00a073, le {day})")  # who and when, in the panel
     assert view.notices_panel.isVisibleTo(view)
     assert view.notices_list.count() == 1
     assert view.transmit_button.isVisibleTo(view)  # À corriger: editable again
