@@ -110,6 +110,9 @@ class QuestionnaireModel(QAbstractItemModel):
                 font = QFont()
                 font.setBold(True)
                 return font
+            if column and role == Qt.ItemDataRole.AccessibleTextRole:  # under the spanned heading: never nameless
+                n = len(self._children[index.row()])
+                return f"{n} bilan{'s' if n > 1 else ''} dans cette campagne"
             if role == SORT_ROLE:
                 return index.row()
             return None
@@ -123,7 +126,10 @@ class QuestionnaireModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if column == 2:
                 return f"Progression : {row.pages_complete} pages complètes sur {row.pages_total}"
-            return (row.title, f"Statut : {badge.label}", progress, f"Modifié le {row.updated}")[column]
+            # the row's first cell says its title and its state: a screen reader moving down the list hears both
+            return (f"{row.title}, {badge.label}", f"Statut : {badge.label}", progress, f"Modifié le {row.updated}")[
+                column
+            ]
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             return row.title
         if role == Qt.ItemDataRole.BackgroundRole and column == 1:
