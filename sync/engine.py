@@ -23,6 +23,7 @@ from forms.attachments import attachment_path
 from forms.campaign import record_windows
 from forms.logs import getLogger
 from forms.store import Store
+from forms.store.locks import RemoteStructureLock
 from forms.store.news import News
 from forms.store.outbox import Outbox, OutboxItem
 from forms.store.rekey import rekey
@@ -49,6 +50,7 @@ from sync.protocol import (
     Problem,
     ReplyView,
     StateChangeData,
+    StructureLockedData,
     VersionChangeData,
     problem_type,
 )
@@ -106,7 +108,8 @@ class SyncResult:
             parts.append(f"{self.deferred} envoi{'s' if self.deferred > 1 else ''} à reprendre plus tard")
         if self.cancelled:
             parts.append("synchronisation interrompue")
-        return (", ".join(parts) or "Tout est à jour") + "."
+        text = ", ".join(parts) or "Tout est à jour"
+        return text[0].upper() + text[1:] + "."  # a sentence: « Fiche Structure validée… » starts one too
 
 
 @dataclass
@@ -356,5 +359,10 @@ def _record(change: Change) -> RemoteChange:
         )  # fmt: skip
     if isinstance(data, ReplyView):
         return RemoteReply(qid, str(data.reply_id), str(data.notice_id), data.message, data.created_at.isoformat())
+    if isinstance(data, StructureLockedData):
+        return RemoteStructureLock(
+            questionnaire_uuid=qid, form_id=data.form_id, validated_at=data.validated_at.isoformat(),
+            question_ids=tuple(data.question_ids), answers=dict(data.answers),
+        )  # fmt: skip
     assert isinstance(data, NoticeResolvedData)
     return RemoteNoticeResolved(qid, str(data.notice_id), str(data.resolved_by_version_id))
