@@ -81,7 +81,7 @@ class QuestionnaireView(QWidget):
         self.saved_label = QLabel()
         self.saved_label.setProperty("role", "saved")
         self.saved_label.setAccessibleName("État de l'enregistrement")
-        self.saved_label.setWordWrap(True)
+        self.saved_label.setWordWrap(False)  # one line: « Enregistré le 02/12/2026 à 18:38 » is short enough
         self.transmit_button = QPushButton("&Transmettre à la Caf…")  # Alt+T: reachable without the mouse
         self.transmit_button.setObjectName("primary")
         self.transmit_button.setToolTip("Vérifie le questionnaire, puis le place dans la file d'envoi (Alt+T)")
@@ -112,6 +112,7 @@ class QuestionnaireView(QWidget):
         actions.addWidget(self.status_badge)
         actions.addWidget(self.saved_label)
         actions.addWidget(self.complete_label, 1)
+        actions.addStretch(0)  # a read-only questionnaire: the chip keeps its size, not the whole row
         actions.addWidget(self.pdf_button)
         actions.addWidget(self.transmit_button)
         header = QVBoxLayout()

@@ -79,7 +79,7 @@ class LoginDialog(QDialog):
         form.addRow("", self.show_password)
         # « Mot de passe oublié ? »: nothing to reset here; the Caf does it from its console (Partenaires).
         self.forgot_button = QPushButton("Mot de passe oublié ?")
-        self.forgot_button.setFlat(True)
+        self.forgot_button.setObjectName("link")  # a link, as « Effacer la réponse »
         self.forgot_button.setCheckable(True)
         self.forgot_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.forgot_label = QLabel(forgotten_password_text(notice_author(controller.store)))
@@ -89,6 +89,7 @@ class LoginDialog(QDialog):
         self.forgot_label.hide()
         self.forgot_button.toggled.connect(self._on_forgot)
         form.addRow("", self.forgot_button)
+        form.setAlignment(self.forgot_button, Qt.AlignmentFlag.AlignLeft)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow screens: label above the field
         self.buttons = QDialogButtonBox()
@@ -164,7 +165,16 @@ class LoginDialog(QDialog):
 
     def _on_forgot(self, shown: bool) -> None:
         self.forgot_label.setVisible(shown)
-        self.adjustSize()
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the text now needs at the dialog's width (adjustSize() would narrow it)."""
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            needed = layout.totalHeightForWidth(self.width())
+        else:
+            needed = self.sizeHint().height()
+        self.resize(self.width(), max(needed, self.minimumSizeHint().height()))
 
     def _on_show_password(self, shown: bool) -> None:
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
@@ -174,7 +184,7 @@ class LoginDialog(QDialog):
         self.message.show()
         self.ok_button.setEnabled(True)
         self.ok_button.setText("Se connecter")
-        self.adjustSize()  # the message in full, the fields at their height
+        self._fit()  # the message in full, the fields at their height
 
     def done(self, result: int) -> None:
         self.controller.logged_in.disconnect(self._on_logged_in)
