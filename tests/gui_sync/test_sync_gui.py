@@ -164,9 +164,13 @@ def _refused(qtbot, window: MainWindow, server: LiveServer, monkeypatch: pytest.
     campaigns.set_window(server.ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2025, 10, 15))
     uuid_ = _transmitted(window, "Aide aux devoirs")
     window.open_questionnaire(uuid_)
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: QMessageBox.StandardButton.Ok)
+    warned: list[object] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda *args, **kwargs: warned.append(args) or QMessageBox.StandardButton.Ok
+    )
     result = _sync(qtbot, window)
     assert result.refused
+    assert warned == []  # said by the list's news banner and the questionnaire's panel, never a box to click
     view = window.questionnaire_view
     assert view is not None
     return uuid_, view
