@@ -2,7 +2,7 @@
 
 The same rules as the single PUT (sync/engine.py), item by item: each item keeps its version id as
 its idempotency key and its frozen body, byte for byte, on every attempt; its attachments are
-uploaded before the request that carries it; a questionnaire has at most one version in a request
+uploaded before the request that carries it (the chunk's documents in parallel); a questionnaire has at most one version in a request
 (the next one goes once this one's outcome is known). A whole request whose outcome is unknown
 (network, 5xx, a broken reply) is retried with the same items, keys and bodies; an item answered
 with a transient status is retried in the next request; a refusal is kept with the server's reason;
@@ -10,6 +10,8 @@ a stale base is settled as with the PUT.
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 from forms.store.outbox import OutboxItem
 from sync.client import item_receipt
@@ -23,6 +25,7 @@ class BatchSynchroniser(Synchroniser):
 
     batch_size = MAX_PUSH_ITEMS
     no_batch_call = False  # set when the server answers that it has no batch call
+    upload_workers = 4  # documents uploaded at once before a request (each its own connection)
 
     def _send_chunk(self, chunk: list[OutboxItem], result: SyncResult) -> set[str]:
         """Send `chunk` in one request; return the op ids postponed to a later run."""
@@ -40,9 +43,11 @@ class BatchSynchroniser(Synchroniser):
 
     def _push_chunk(self, chunk: list[OutboxItem], result: SyncResult, taken: list[OutboxItem]) -> set[str]:
         pending: list[OutboxItem] = []
-        for item in chunk:
+        uploads = self._upload_chunk(chunk)
+        for item, upload in zip(chunk, uploads, strict=True):
             try:
-                self._upload_attachments(item, item.payload())
+                if upload is not None:
+                    raise upload  # what the single path would have raised for this item, in order
             except Refused as refusal:
                 if refusal.code == ID_TAKEN:
                     taken.append(item)
@@ -115,6 +120,28 @@ class BatchSynchroniser(Synchroniser):
                 result.deferred += len(pending)
                 return {i.op_id for i in pending}
         return {i.op_id for i in pending}  # only with attempts_per_run == 0
+
+    def _upload_chunk(self, chunk: list[OutboxItem]) -> list[Exception | None]:
+        """Each item's documents uploaded before the request; what each upload raised, None when done.
+
+        In parallel when several items carry documents: each upload is content-addressed and
+        idempotent, and touches no local state (the store is read by this thread only), so their order
+        does not matter; their outcomes are then handled in the chunk's order, as one after the other.
+        """
+
+        def upload(item: OutboxItem) -> Exception | None:
+            try:
+                self._upload_attachments(item, item.payload())
+            except Exception as error:  # re-raised by the caller, in the chunk's order
+                return error
+            return None
+
+        with_documents = [i for i in chunk if i.payload().get("attachments")]
+        if self.upload_workers < 2 or len(with_documents) < 2:
+            return [upload(item) for item in chunk]
+        with ThreadPoolExecutor(min(self.upload_workers, len(with_documents)), "bilan-clas-upload") as pool:
+            done = dict(zip((i.op_id for i in with_documents), pool.map(upload, with_documents), strict=True))
+        return [done.get(item.op_id) for item in chunk]
 
     def _wait(self, pending: list[OutboxItem], error: Transient, attempt: int) -> bool:
         """Sleep before the next attempt, True; or postpone every pending item to a later run, False."""

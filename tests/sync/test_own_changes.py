@@ -5,10 +5,14 @@ client moves its cursor over a chain of such ranges starting at its cursor, once
 committed. Real server, real stores. What must still arrive does: what the Caf does between the push
 and the last pull, the notices a version resolved, and everything on the association's other
 computer. Negative control: receipts without their ranges, and the same sync downloads its rows.
+
+Also here: the documents of a batch's items go up in parallel before its request (a barrier that
+only two uploads running at once can pass; its control, uploads one by one, breaks it).
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +143,38 @@ def test_what_the_caf_does_between_push_and_pull_and_the_notices_resolved_still_
     assert synchroniser(second, live_server, partner, True).run().summary.received == 5
     assert state_of(second) == state_of(client_store)
     assert first in state_of(client_store)
+
+
+class Together(SyncClient):
+    """The real client; its first two document uploads wait for each other (they must run at once)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.meet = threading.Barrier(2, timeout=30)
+        self.uploads = 0
+        self.lock = threading.Lock()
+
+    def put_attachment(self, questionnaire_id: str, sha256: str, content: bytes, media_type: str) -> Any:
+        with self.lock:
+            self.uploads += 1
+            first_two = self.uploads <= 2
+        if first_two:
+            self.meet.wait()  # one after the other, the first would wait alone and break the barrier
+        return super().put_attachment(questionnaire_id, sha256, content, media_type)
+
+
+@pytest.mark.parametrize("workers", [4, 1], ids=["parallel", "one-by-one"])
+def test_documents_go_up_in_parallel_before_their_request(
+    client_store: Store, live_server: LiveServer, partner: Client, workers: int
+) -> None:
+    fill_and_transmit(client_store, 4, documents_every=1)
+    client = Together(live_server.url, token=credentials.load_token(live_server.url, partner.email))
+    client.meet = threading.Barrier(2, timeout=30 if workers > 1 else 0.5)
+    sync = BatchSynchroniser(client_store, client)
+    sync.upload_workers = workers
+    if workers == 1:  # the control: uploads one after the other never meet
+        with pytest.raises(threading.BrokenBarrierError):
+            sync.run()
+        return
+    assert sync.run().sent == 4  # the server accepted each version: its document was there before it
+    assert client.uploads == 4
