@@ -117,6 +117,7 @@ def cli_env(data_dir: Path, keyring_file: Path) -> dict[str, str]:
 def whole_command(url: str, folder: Path, count: int, session: requests.Session) -> list[tuple[object, ...]]:
     """`bilan-clas sync` of `count` queued transmissions vs `count` raw PUTs of the same bodies."""
     data = folder / "command"
+    folder.mkdir(parents=True, exist_ok=True)
     env = cli_env(data, folder / "keyring.json")
     cli = [str(Path(sys.executable).with_name("bilan-clas"))]
     subprocess.run([*cli, "login", "--server", url, "--email", "commande@exemple.fr"], env=env, check=True,
@@ -133,7 +134,7 @@ def whole_command(url: str, folder: Path, count: int, session: requests.Session)
     began = time.perf_counter()
     done = subprocess.run([*cli, "sync"], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     command_seconds = time.perf_counter() - began
-    if done.returncode != 0 or not done.stdout.startswith(f"{count} questionnaires transmis"):
+    if done.returncode != 0 or not done.stdout.startswith(f"{count} questionnaire"):
         raise RuntimeError(f"bilan-clas sync a échoué ({done.returncode}) : {done.stdout} {done.stderr}")
     began = time.perf_counter()
     for body in bodies[count // 2 :]:
