@@ -12,8 +12,10 @@ temporary folder, the same durability as in production). In the same run:
   never synced, then the same 1,000 again into the computer that sent them (all already known).
 
 - the whole command: `bilan-clas sync` in its own process (start, forms refresh, pull, push by
-  POST /sync/push in batches of 50, pull) for N queued transmissions, against N raw single PUTs of
-  the same bodies in the same run (half before, half after the command). Target: ratio < 1.
+  POST /sync/push in batches of 50, pull; the last pull skips the rows the push's own receipts
+  describe) for N queued transmissions, against N raw single PUTs of the same bodies in the same
+  run (half before, half after the command). Target: ratio < 1. tests/benchmarks/growth.py runs it
+  at 1, 100 and 1,000.
 
     .venv/bin/python -m tests.benchmarks.bench_sync [--questionnaires 500] [--command-only]
 """
