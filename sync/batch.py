@@ -2,11 +2,11 @@
 
 The same rules as the single PUT (sync/engine.py), item by item: each item keeps its version id as
 its idempotency key and its frozen body, byte for byte, on every attempt; its attachments are
-uploaded before the request that carries it (the chunk's documents in parallel); a questionnaire has at most one version in a request
-(the next one goes once this one's outcome is known). A whole request whose outcome is unknown
-(network, 5xx, a broken reply) is retried with the same items, keys and bodies; an item answered
-with a transient status is retried in the next request; a refusal is kept with the server's reason;
-a stale base is settled as with the PUT.
+uploaded before the request that carries it (the chunk's documents in parallel); a questionnaire
+has at most one version in a request (the next one goes once this one's outcome is known). A
+whole request whose outcome is unknown (network, 5xx, a broken reply) is retried with the same
+items, keys and bodies; an item answered with a transient status is retried in the next request; a
+refusal is kept with the server's reason; a stale base is settled as with the PUT.
 """
 
 from __future__ import annotations
