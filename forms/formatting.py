@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.sax.saxutils import escape as _xml_escape
 
 NNBSP = "\u202f"  # narrow no-break space: thousands separator (French typography)
 NBSP = "\u00a0"  # no-break space: before units
@@ -38,7 +37,9 @@ def guillemets(text: str) -> str:
 
 def escape(text: str) -> str:
     """Plain text as paragraph markup: &, < and > escaped, control characters dropped."""
-    return _xml_escape(_CONTROLS.sub("", text))
+    # Not xml.sax.saxutils.escape: that module imports urllib.request, http.client and OpenSSL, ~30 ms
+    # of every command's start-up (the commands register through a module that imports this one).
+    return _CONTROLS.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def multiline(text: str) -> str:

@@ -343,12 +343,17 @@ def _record(
         )
         audit(session, actor, q, "edit", {"version_id": str(vid), "server_rev": server_rev, "changed": changed}, now)
     seqs = feed.emit(session, organisation_id, qid, changes, now)
+    # The rows of `seqs` are consecutive (emit holds the counter's lock): the version, then its state
+    # change if any, which the receipt describes; then the notices it resolved, which it does not.
+    described = seqs[1] if by_partner and len(seqs) > 1 and isinstance(changes[1], p.StateChangeData) else seqs[0]
     accepted = p.VersionAccepted(
         questionnaire_id=qid,
         version_id=vid,
         server_rev=server_rev,
         state=transmitted,  # type: ignore[arg-type]
         seq=seqs[0],
+        feed_before=feed.encode_cursor(organisation_id, seqs[0] - 1) if by_partner else None,
+        feed_through=feed.encode_cursor(organisation_id, described) if by_partner else None,
     )
     connection.execute(
         _INSERT_RECORD,
