@@ -126,7 +126,12 @@ def _log_command(args: argparse.Namespace) -> None:
         folder = data_dir(getattr(args, "data_dir", None))
     except OSError:
         return  # the command itself reports an unusable data folder
-    configure(folder, "bilan-clas").info("command %s", args.command)
+    light = args.command in _LIGHT_COMMANDS
+    configure(folder, "bilan-clas", light=light).info("command %s", args.command)
+
+
+# Read-only commands that log one line: no rotating handler, version or platform to load for it.
+_LIGHT_COMMANDS = frozenset({"list", "forms", "check", "export"})
 
 
 if __name__ == "__main__":

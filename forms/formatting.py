@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.sax.saxutils import escape as _xml_escape
 
 NNBSP = "\u202f"  # narrow no-break space: thousands separator (French typography)
 NBSP = "\u00a0"  # no-break space: before units
@@ -31,9 +30,16 @@ def identifier(question_type: str, value: str) -> str:
     return NBSP.join([digits[0:3], digits[3:6], digits[6:9], *([digits[9:]] if digits[9:] else [])])
 
 
+def guillemets(text: str) -> str:
+    """« … » held to their words by no-break spaces: a line never starts with » nor ends with «."""
+    return re.sub(r"\s+»", NBSP + "»", re.sub(r"«\s+", "«" + NBSP, text))
+
+
 def escape(text: str) -> str:
     """Plain text as paragraph markup: &, < and > escaped, control characters dropped."""
-    return _xml_escape(_CONTROLS.sub("", text))
+    # Not xml.sax.saxutils.escape: that module imports urllib.request, http.client and OpenSSL, ~30 ms
+    # of every command's start-up (the commands register through a module that imports this one).
+    return _CONTROLS.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def multiline(text: str) -> str:

@@ -2,22 +2,22 @@
 
 The same rules as the single PUT (sync/engine.py), item by item: each item keeps its version id as
 its idempotency key and its frozen body, byte for byte, on every attempt; its attachments are
-uploaded before the request that carries it; a questionnaire has at most one version in a request
-(the next one goes once this one's outcome is known). A whole request whose outcome is unknown
-(network, 5xx, a broken reply) is retried with the same items, keys and bodies; an item answered
-with a transient status is retried in the next request; a refusal is kept with the server's reason;
-a stale base is settled as with the PUT.
+uploaded before the request that carries it (the chunk's documents in parallel); a questionnaire
+has at most one version in a request (the next one goes once this one's outcome is known). A
+whole request whose outcome is unknown (network, 5xx, a broken reply) is retried with the same
+items, keys and bodies; an item answered with a transient status is retried in the next request; a
+refusal is kept with the server's reason; a stale base is settled as with the PUT.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 from forms.store.outbox import OutboxItem
 from sync.client import item_receipt
-from sync.engine import Cancelled, Report, Synchroniser, SyncResult, _never, _no_report
+from sync.engine import Synchroniser, SyncResult
 from sync.errors import AuthRequired, BatchUnsupported, Offline, Refused, StaleBase, Transient
-from sync.protocol import ID_TAKEN, MAX_PUSH_ITEMS
+from sync.protocol import ID_TAKEN, MAX_PUSH_ITEMS, VersionAccepted
 
 
 class BatchSynchroniser(Synchroniser):
@@ -25,38 +25,15 @@ class BatchSynchroniser(Synchroniser):
 
     batch_size = MAX_PUSH_ITEMS
     no_batch_call = False  # set when the server answers that it has no batch call
+    upload_workers = 4  # documents uploaded at once before a request (each its own connection)
 
-    def push(
-        self, result: SyncResult, *, force: bool = True, report: Report = _no_report, cancelled: Cancelled = _never
-    ) -> None:
-        total = self.outbox.count()
-        done = 0
-        horizon = dt.datetime.max.replace(tzinfo=dt.UTC) if force else None
-        postponed: set[str] = set()
-        while True:
-            # The oldest pending version of each questionnaire (Outbox.sendable): one per questionnaire.
-            items = [i for i in self.outbox.sendable(horizon or self.clock()) if i.op_id not in postponed]
-            if not items:
-                return
-            for start in range(0, len(items), self.batch_size):
-                if cancelled():
-                    result.cancelled = True
-                    return
-                chunk = items[start : start + self.batch_size]
-                shown = max(total, done + len(chunk))
-                report(done, shown, f"Envoi {done + 1} à {done + len(chunk)} sur {shown}…")
-                result.attempted.update(i.questionnaire_uuid for i in chunk)
-                postponed |= self._send_batch(chunk, result)
-                done += len(chunk)
-                report(done, max(total, done), f"{done} envoi(s) traité(s) sur {max(total, done)}")
-
-    def _send_batch(self, chunk: list[OutboxItem], result: SyncResult) -> set[str]:
-        """Send `chunk`; return the op ids postponed to a later run."""
+    def _send_chunk(self, chunk: list[OutboxItem], result: SyncResult) -> set[str]:
+        """Send `chunk` in one request; return the op ids postponed to a later run."""
         if self.no_batch_call:
             taken, postponed = list(chunk), set()
         else:
             taken = []
-            postponed = self._send_chunk(chunk, result, taken)
+            postponed = self._push_chunk(chunk, result, taken)
         # An id another organisation holds (the single path re-keys the questionnaire and sends again),
         # or a server without the batch call: one PUT per version.
         for item in taken:
@@ -64,11 +41,13 @@ class BatchSynchroniser(Synchroniser):
                 postponed.add(item.op_id)
         return postponed
 
-    def _send_chunk(self, chunk: list[OutboxItem], result: SyncResult, taken: list[OutboxItem]) -> set[str]:
+    def _push_chunk(self, chunk: list[OutboxItem], result: SyncResult, taken: list[OutboxItem]) -> set[str]:
         pending: list[OutboxItem] = []
-        for item in chunk:
+        uploads = self._upload_chunk(chunk)
+        for item, upload in zip(chunk, uploads, strict=True):
             try:
-                self._upload_attachments(item, item.payload())
+                if upload is not None:
+                    raise upload  # what the single path would have raised for this item, in order
             except Refused as refusal:
                 if refusal.code == ID_TAKEN:
                     taken.append(item)
@@ -106,7 +85,7 @@ class BatchSynchroniser(Synchroniser):
                     return {i.op_id for i in pending}
                 continue
             retry: list[OutboxItem] = []
-            receipts: list[tuple[str, int, str]] = []
+            receipts: list[VersionAccepted] = []
             stale: list[tuple[OutboxItem, StaleBase]] = []
             last_error: Transient | None = None
             for item, reply in zip(pending, replies, strict=True):
@@ -128,10 +107,11 @@ class BatchSynchroniser(Synchroniser):
                     retry.append(item)
                     last_error = error
                     continue
-                receipts.append((item.op_id, accepted.server_rev, accepted.state))
+                receipts.append(accepted)
             # Every receipt of the request in one local transaction. A crash before it commits leaves
             # them pending: the next sync sends them again under the same keys, and the server replays.
-            self.outbox.mark_sent_many(receipts)
+            self.outbox.mark_sent_many([(str(a.version_id), a.server_rev, a.state) for a in receipts])
+            self._note_own_changes(receipts)
             result.sent += len(receipts)
             for item, refused_stale in stale:  # after the receipts: settling pulls the feed, which holds them
                 self._settle_stale(item, refused_stale, result)
@@ -140,6 +120,28 @@ class BatchSynchroniser(Synchroniser):
                 result.deferred += len(pending)
                 return {i.op_id for i in pending}
         return {i.op_id for i in pending}  # only with attempts_per_run == 0
+
+    def _upload_chunk(self, chunk: list[OutboxItem]) -> list[Exception | None]:
+        """Each item's documents uploaded before the request; what each upload raised, None when done.
+
+        In parallel when several items carry documents: each upload is content-addressed and
+        idempotent, and touches no local state (the store is read by this thread only), so their order
+        does not matter; their outcomes are then handled in the chunk's order, as one after the other.
+        """
+
+        def upload(item: OutboxItem) -> Exception | None:
+            try:
+                self._upload_attachments(item, item.payload())
+            except Exception as error:  # re-raised by the caller, in the chunk's order
+                return error
+            return None
+
+        with_documents = [i for i in chunk if i.payload().get("attachments")]
+        if self.upload_workers < 2 or len(with_documents) < 2:
+            return [upload(item) for item in chunk]
+        with ThreadPoolExecutor(min(self.upload_workers, len(with_documents)), "bilan-clas-upload") as pool:
+            done = dict(zip((i.op_id for i in with_documents), pool.map(upload, with_documents), strict=True))
+        return [done.get(item.op_id) for item in chunk]
 
     def _wait(self, pending: list[OutboxItem], error: Transient, attempt: int) -> bool:
         """Sleep before the next attempt, True; or postpone every pending item to a later run, False."""

@@ -51,6 +51,7 @@ from sync.protocol import (
     ReplyView,
     StateChangeData,
     StructureLockedData,
+    VersionAccepted,
     VersionChangeData,
     problem_type,
 )
@@ -156,6 +157,8 @@ class Synchroniser:
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.clock = clock
+        # feed_before -> feed_through of the receipts recorded in this run (see _skip_own_changes).
+        self._own_changes: dict[str, str] = {}
 
     def run(self, *, force: bool = True, report: Report = _no_report, cancelled: Cancelled = _never) -> SyncResult:
         """Pull, push, pull. `force` sends even what waits for a later attempt (a click on Synchroniser)."""
@@ -183,6 +186,7 @@ class Synchroniser:
             push_replies(self, result, cancelled)  # after the versions: a reply may follow a correction
         if not result.cancelled:
             report(0, 0, "Dernières nouvelles de la Caf…")
+            self._skip_own_changes()
             self.pull(result, cancelled)
             # Recorded here, not by a caller: a sync from the CLI counts as much as one from the app.
             self.store.set_setting(LAST_SYNC_KEY, self.clock().isoformat())
@@ -227,7 +231,36 @@ class Synchroniser:
                 result.cancelled = True
                 return
 
+    def _skip_own_changes(self) -> None:
+        """Move the cursor over the feed's rows that only repeat receipts this run recorded.
+
+        Why it cannot lose a change: the cursor moves from P to Q only when the server said, in a
+        receipt, that the rows between P and Q are that version and its state change, and only after
+        that receipt was committed here (which leaves the store as applying those rows would: the
+        version's server rev, the outbox row done, the base and the status). The server numbers a
+        transmission's rows in its own transaction under the feed counter's lock, so no other row can
+        lie between P and Q. A row anyone else caused (the Caf's edit between push and pull, this
+        partner's other computer, a notice this version resolved) is not in any receipt's range: the
+        chain stops there, and the pull downloads from it, own rows after it included (applying a
+        known row again changes nothing). The cursor is swapped only if nobody moved it meanwhile.
+        """
+        own, self._own_changes = self._own_changes, {}
+        start = cursor = self.remote.cursor()
+        while cursor is not None and cursor in own:
+            cursor = own.pop(cursor)
+        if start is not None and cursor != start:
+            assert cursor is not None
+            self.remote.advance_cursor(start, cursor)
+
+    def _note_own_changes(self, receipts: list[VersionAccepted]) -> None:
+        """Remember the feed range of receipts just committed locally (not before: see _skip_own_changes)."""
+        for accepted in receipts:
+            if accepted.feed_before and accepted.feed_through:
+                self._own_changes[accepted.feed_before] = accepted.feed_through
+
     # --- push ------------------------------------------------------------------------------
+
+    batch_size = 1  # versions a request carries; the batch call's subclass sends up to 50 (sync/batch.py)
 
     def push(
         self, result: SyncResult, *, force: bool = True, report: Report = _no_report, cancelled: Cancelled = _never
@@ -237,19 +270,28 @@ class Synchroniser:
         horizon = dt.datetime.max.replace(tzinfo=dt.UTC) if force else None
         postponed: set[str] = set()
         while True:
+            # The oldest pending version of each questionnaire (Outbox.sendable): one per questionnaire,
+            # so a request never holds two versions of one questionnaire; the next goes in the next round.
             items = [i for i in self.outbox.sendable(horizon or self.clock()) if i.op_id not in postponed]
             if not items:
                 return
-            for item in items:
+            for start in range(0, len(items), self.batch_size):
                 if cancelled():
                     result.cancelled = True
                     return
-                report(done, max(total, done + 1), f"Envoi {done + 1} sur {max(total, done + 1)}…")
-                result.attempted.add(item.questionnaire_uuid)
-                if not self._send(item, result):
-                    postponed.add(item.op_id)
-                done += 1
+                chunk = items[start : start + self.batch_size]
+                shown = max(total, done + len(chunk))
+                first, last = done + 1, done + len(chunk)
+                span = f"{first}" if first == last else f"{first} à {last}"
+                report(done, shown, f"Envoi {span} sur {shown}…")
+                result.attempted.update(i.questionnaire_uuid for i in chunk)
+                postponed |= self._send_chunk(chunk, result)
+                done += len(chunk)
                 report(done, max(total, done), f"{done} envoi(s) traité(s) sur {max(total, done)}")
+
+    def _send_chunk(self, chunk: list[OutboxItem], result: SyncResult) -> set[str]:
+        """Send `chunk`; return the op ids postponed to a later run. Here, one PUT per version."""
+        return {item.op_id for item in chunk if not self._send(item, result)}
 
     def _send(self, item: OutboxItem, result: SyncResult) -> bool:
         """Try one item; True when it left the queue (sent, refused or replaced), False when postponed."""
@@ -284,6 +326,7 @@ class Synchroniser:
                 self.sleep(delay)
                 continue
             self.outbox.mark_sent(item.op_id, server_rev=accepted.server_rev, state=accepted.state)
+            self._note_own_changes([accepted])
             result.sent += 1
             return True
         return False

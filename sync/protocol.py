@@ -227,6 +227,12 @@ class VersionAccepted(WireModel):
     server_rev: int = Field(ge=1)
     state: ServerState
     seq: int = Field(ge=1)  # feed position of the version change, for diagnostics
+    # The sender's own changes in its feed: the opaque cursors just before this version's change and
+    # just after the changes this receipt itself describes (the version, and its state change). A
+    # client that has recorded the receipt and whose cursor is `feed_before` may move to `feed_through`
+    # instead of downloading them (nothing else lies between the two). Absent for a Caf's edit.
+    feed_before: Annotated[str, StringConstraints(max_length=200)] | None = None
+    feed_through: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
 class AttachmentStored(WireModel):

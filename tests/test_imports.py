@@ -33,11 +33,12 @@ print("\\nIMPORTED " + json.dumps({"status": status, "found": found}))
 """
 
 
-def run_command(data_dir: Path, *args: str) -> tuple[int, list[str]]:
+def run_command(data_dir: Path, *args: str, names: tuple[str, ...] = HEAVY + STORE) -> tuple[int, list[str]]:
+    """Run `bilan-clas *args` in a child; its exit status and which of `names` it imported."""
     env = {**os.environ, "BILAN_CLAS_HOME": str(data_dir)}
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, *args],
-        input=json.dumps([*HEAVY, *STORE]),
+        input=json.dumps(names),
         capture_output=True,
         text=True,
         env=env,
@@ -104,3 +105,19 @@ def test_a_list_of_fresh_summaries_loads_not_even_the_store(one_questionnaire: t
     status, found = run_command(data_dir, "list", "--json")
     assert status == 0
     assert found == []  # one sqlite3 query: neither sqlalchemy nor pydantic
+
+
+# What `list` used to pay at start-up for nothing: xml.sax.saxutils pulled urllib.request, http.client
+# and OpenSSL in through forms.formatting; the log's rotating handler pulled socket and pickle; the
+# version line, importlib.metadata and platform.
+STARTUP = ("urllib.request", "http.client", "logging.handlers", "importlib.metadata", "platform")
+
+
+def test_a_list_loads_no_network_stdlib_rotating_log_or_metadata(one_questionnaire: tuple[Path, str]) -> None:
+    data_dir, _uuid = one_questionnaire
+    run_command(data_dir, "list")  # builds the summaries
+    status, found = run_command(data_dir, "list", names=STARTUP)
+    assert status == 0
+    assert found == []
+    status, found = run_command(data_dir, "backup", names=STARTUP)  # the control: a full command does set up the log
+    assert "logging.handlers" in found

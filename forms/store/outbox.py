@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, select, update
 
 from forms.evaluation import transmitted_answers
 from forms.lifecycle import OUTBOX_WAITING, Action, OutboxState, allowed, states_allowing, taken_back_to
@@ -58,6 +58,15 @@ class OutboxItem:
     def payload(self) -> dict[str, Any]:
         return json.loads(self.body)
 
+
+_MANY = 400  # receipts per statement (SQLite's bound variables)
+_SET_SERVER_REV = update(_V).where(_V.c.version_id == bindparam("b_id")).values(server_rev=bindparam("b_rev"))
+_SETTLE_BASE = update(_Q).where(_Q.c.uuid == bindparam("b_uuid")).values(base_version_id=bindparam("b_base"))
+_SETTLE_WITH_STATUS = (
+    update(_Q)
+    .where(_Q.c.uuid == bindparam("b_uuid"))
+    .values(base_version_id=bindparam("b_base"), status=bindparam("b_status"), status_changed_at=bindparam("b_at"))
+)
 
 MAX_POSTPONEMENT = dt.timedelta(hours=6)
 """The longest an item waits for its next attempt. A deadline further ahead was set by a clock that
@@ -125,26 +134,42 @@ class Outbox:
         self.mark_sent_many([(op_id, server_rev, state)])
 
     def mark_sent_many(self, receipts: list[tuple[str, int, str]]) -> None:
-        """mark_sent for each (op id, server rev, state), all in one transaction (one fsync for a batch)."""
+        """mark_sent for each (op id, server rev, state), all in one transaction (one fsync for a batch).
+
+        Set-wise, a statement per kind of change rather than five per receipt (a batch of 50 went from
+        250 statements to 5); the outcome is the one of applying the receipts one after the other.
+        """
         now = _iso(utc_now())
         with self.store._write() as c:
-            for op_id, server_rev, state in receipts:
-                item = c.execute(select(_O).where(_O.c.op_id == op_id)).first()
-                if item is None:
-                    continue
-                c.execute(update(_O).where(_O.c.op_id == op_id).values(state=OutboxState.DONE, updated_at=now))
-                c.execute(update(_V).where(_V.c.version_id == op_id).values(server_rev=server_rev))
-                self._settle(c, item.questionnaire_uuid, op_id, state, now)
+            for start in range(0, len(receipts), _MANY):
+                self._sent(c, receipts[start : start + _MANY], now)
 
-    def _settle(self, c: Connection, questionnaire_uuid: str, version_id: str, state: str, now: str) -> None:
-        """After an accepted version: it becomes the base; the status follows unless another send is queued."""
-        waiting = c.execute(
-            select(func.count()).where(_O.c.questionnaire_uuid == questionnaire_uuid, _O.c.state.in_(OUTBOX_WAITING))
-        ).scalar()
-        values: dict[str, Any] = {"base_version_id": version_id}
-        if not waiting:
-            values |= {"status": state, "status_changed_at": now}
-        c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(**values))
+    def _sent(self, c: Connection, receipts: list[tuple[str, int, str]], now: str) -> None:
+        revs = {op_id: (server_rev, state) for op_id, server_rev, state in receipts}
+        owners: dict[str, str] = {
+            row.op_id: row.questionnaire_uuid
+            for row in c.execute(select(_O.c.op_id, _O.c.questionnaire_uuid).where(_O.c.op_id.in_(list(revs))))
+        }
+        found = [op_id for op_id, _rev, _state in receipts if op_id in owners]  # in the receipts' order
+        if not found:
+            return
+        c.execute(update(_O).where(_O.c.op_id.in_(found)).values(state=OutboxState.DONE, updated_at=now))
+        c.execute(_SET_SERVER_REV, [{"b_id": op_id, "b_rev": revs[op_id][0]} for op_id in found])
+        # After an accepted version: it becomes the base; the status follows unless another send is
+        # queued. For two receipts of one questionnaire, the later one is what applying both leaves.
+        last = {owners[op_id]: op_id for op_id in found}
+        waiting = set(
+            c.execute(
+                select(_O.c.questionnaire_uuid).where(
+                    _O.c.questionnaire_uuid.in_(list(last)), _O.c.state.in_(OUTBOX_WAITING)
+                )
+            ).scalars()
+        )
+        settled = [{"b_uuid": q, "b_base": op_id, "b_status": revs[op_id][1]} for q, op_id in last.items()]
+        if free := [row for row in settled if row["b_uuid"] not in waiting]:
+            c.execute(_SETTLE_WITH_STATUS, [{**row, "b_at": now} for row in free])
+        if held := [row for row in settled if row["b_uuid"] in waiting]:
+            c.execute(_SETTLE_BASE, [{"b_uuid": row["b_uuid"], "b_base": row["b_base"]} for row in held])
 
     def mark_retry(self, op_id: str, *, code: str, message: str, next_attempt_at: dt.datetime) -> None:
         """An unknown outcome (network, 5xx, broken reply): try again later with the same key and body."""

@@ -155,6 +155,14 @@ class Remote:
         with self.store._read() as c:
             return c.execute(select(_S.c.value).where(_S.c.key == CURSOR_KEY)).scalar()
 
+    def advance_cursor(self, expected: str, cursor: str) -> bool:
+        """Set the cursor to `cursor` if it is still `expected` (another sync may have moved it)."""
+        with self.store._write() as c:
+            moved = c.execute(
+                update(_S).where(_S.c.key == CURSOR_KEY, _S.c.value == expected).values(value=cursor)
+            ).rowcount
+        return bool(moved)
+
     def reset_cursor(self) -> None:
         with self.store._write() as c:
             c.execute(delete(_S).where(_S.c.key == CURSOR_KEY))

@@ -85,6 +85,7 @@ _INSERT_QUESTIONNAIRE = insert(_Q)
 _UPDATE_QUESTIONNAIRE = update(_Q).where(_Q.c.id == bindparam("b_id"))
 _INSERT_VERSION = insert(_V)
 _INSERT_RECORD = insert(_R)
+_INSERT_AUDIT = insert(table(AuditEntry))
 
 
 def _lock_row(session: Session, qid: uuid.UUID) -> Questionnaire | None:
@@ -322,19 +323,37 @@ def _record(
                 .values(status=NoticeState.RESOLVED, resolved_by_version_id=vid, resolved_at=now)
             )
         changes += [p.NoticeResolvedData(notice_id=n, resolved_by_version_id=vid) for n in open_ids]
-    if not by_partner:
+    if by_partner:  # the journal shows the partner's transmissions between the Caf's actions
+        connection.execute(
+            _INSERT_AUDIT,
+            {
+                "questionnaire_id": qid,
+                "caf": q.caf if q is not None else actor.caf,
+                "actor_id": actor.id,
+                "actor_email": actor.email,
+                "action": "transmit",
+                "detail_json": canonical_json({"version_id": str(vid), "server_rev": server_rev}),
+                "at": now,
+            },
+        )
+    else:
         assert q is not None
         changed = sorted(
             k for k in {*previous_answers, *prepared.answers} if previous_answers.get(k) != prepared.answers.get(k)
         )
         audit(session, actor, q, "edit", {"version_id": str(vid), "server_rev": server_rev, "changed": changed}, now)
     seqs = feed.emit(session, organisation_id, qid, changes, now)
+    # The rows of `seqs` are consecutive (emit holds the counter's lock): the version, then its state
+    # change if any, which the receipt describes; then the notices it resolved, which it does not.
+    described = seqs[1] if by_partner and len(seqs) > 1 and isinstance(changes[1], p.StateChangeData) else seqs[0]
     accepted = p.VersionAccepted(
         questionnaire_id=qid,
         version_id=vid,
         server_rev=server_rev,
         state=transmitted,  # type: ignore[arg-type]
         seq=seqs[0],
+        feed_before=feed.encode_cursor(organisation_id, seqs[0] - 1) if by_partner else None,
+        feed_through=feed.encode_cursor(organisation_id, described) if by_partner else None,
     )
     connection.execute(
         _INSERT_RECORD,

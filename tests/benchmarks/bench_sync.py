@@ -12,8 +12,10 @@ temporary folder, the same durability as in production). In the same run:
   never synced, then the same 1,000 again into the computer that sent them (all already known).
 
 - the whole command: `bilan-clas sync` in its own process (start, forms refresh, pull, push by
-  POST /sync/push in batches of 50, pull) for N queued transmissions, against N raw single PUTs of
-  the same bodies in the same run (half before, half after the command). Target: ratio < 1.
+  POST /sync/push in batches of 50, pull; the last pull skips the rows the push's own receipts
+  describe) for N queued transmissions, against N raw single PUTs of the same bodies in the same
+  run (half before, half after the command). Target: ratio < 1. tests/benchmarks/growth.py runs it
+  at 1, 100 and 1,000.
 
     .venv/bin/python -m tests.benchmarks.bench_sync [--questionnaires 500] [--command-only]
 """
@@ -117,6 +119,7 @@ def cli_env(data_dir: Path, keyring_file: Path) -> dict[str, str]:
 def whole_command(url: str, folder: Path, count: int, session: requests.Session) -> list[tuple[object, ...]]:
     """`bilan-clas sync` of `count` queued transmissions vs `count` raw PUTs of the same bodies."""
     data = folder / "command"
+    folder.mkdir(parents=True, exist_ok=True)
     env = cli_env(data, folder / "keyring.json")
     cli = [str(Path(sys.executable).with_name("bilan-clas"))]
     subprocess.run([*cli, "login", "--server", url, "--email", "commande@exemple.fr"], env=env, check=True,
@@ -133,7 +136,7 @@ def whole_command(url: str, folder: Path, count: int, session: requests.Session)
     began = time.perf_counter()
     done = subprocess.run([*cli, "sync"], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     command_seconds = time.perf_counter() - began
-    if done.returncode != 0 or not done.stdout.startswith(f"{count} questionnaires transmis"):
+    if done.returncode != 0 or not done.stdout.startswith(f"{count} questionnaire"):
         raise RuntimeError(f"bilan-clas sync a échoué ({done.returncode}) : {done.stdout} {done.stderr}")
     began = time.perf_counter()
     for body in bodies[count // 2 :]:
