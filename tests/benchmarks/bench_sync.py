@@ -118,13 +118,15 @@ def cli_env(data_dir: Path, keyring_file: Path) -> dict[str, str]:
     }
 
 
-def whole_command(url: str, folder: Path, count: int, session: requests.Session) -> list[tuple[object, ...]]:
+def whole_command(
+    url: str, folder: Path, count: int, session: requests.Session, email: str = "commande@exemple.fr"
+) -> list[tuple[object, ...]]:
     """`bilan-clas sync` of `count` queued transmissions vs `count` raw PUTs of the same bodies."""
     data = folder / "command"
     folder.mkdir(parents=True, exist_ok=True)
     env = cli_env(data, folder / "keyring.json")
     cli = [str(Path(sys.executable).with_name("bilan-clas"))]
-    subprocess.run([*cli, "login", "--server", url, "--email", "commande@exemple.fr"], env=env, check=True,
+    subprocess.run([*cli, "login", "--server", url, "--email", email], env=env, check=True,
                    capture_output=True, stdin=subprocess.DEVNULL)  # fmt: skip
     store = Store.open(data, FormRegistry.load(data / "forms"))
     transmit(store, count, 10_000)
