@@ -203,7 +203,7 @@ class HomeView(QWidget):
         selected = self.selected_uuid()
         self.rows = {r.uuid: r for r in rows}
         self.model.set_rows(rows)
-        self.tree.expandAll()
+        self._expand()
         if selected in self.rows:
             self.select(selected)
         self.empty_state.setVisible(not rows)
@@ -211,6 +211,12 @@ class HomeView(QWidget):
         self.filter_row.setVisible(bool(rows))
         self._show_matches()
         self._update_buttons()
+
+    def _expand(self) -> None:
+        """Every campaign open, its heading across the whole row (not cut at the first column)."""
+        self.tree.expandAll()
+        for group in range(self.proxy.rowCount()):
+            self.tree.setFirstColumnSpanned(group, QModelIndex(), True)
 
     def show_news(self, text: str) -> None:
         """What the syncs brought (statuses, notices, refusals), kept on screen until the user dismisses it."""
@@ -251,10 +257,10 @@ class HomeView(QWidget):
     def _on_sort(self, position: int) -> None:
         _label, column, order = SORTS[position]
         self.proxy.sort(column, order)
-        self.tree.expandAll()
+        self._expand()
 
     def _after_filter(self) -> None:
-        self.tree.expandAll()
+        self._expand()
         self._show_matches()
         self._update_buttons()
 

@@ -2,7 +2,7 @@
 
 `QuestionnaireModel` holds the rows (two levels: a campaign, its questionnaires); `ListFilter`
 searches titles, filters by the shown status and sorts within each campaign, campaigns staying
-newest first. `ProgressDelegate` paints « n / N pages complètes » as a progress bar.
+newest first. `ProgressDelegate` paints « n / N pages complètes » beside a slim progress bar.
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar, QStyleOptionViewItem
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from desktop.theme import ACCENT
 
 if TYPE_CHECKING:
     from desktop.home import Row
@@ -110,6 +113,9 @@ class QuestionnaireModel(QAbstractItemModel):
                 font = QFont()
                 font.setBold(True)
                 return font
+            if column and role == Qt.ItemDataRole.AccessibleTextRole:  # under the spanned heading: never nameless
+                n = len(self._children[index.row()])
+                return f"{n} bilan{'s' if n > 1 else ''} dans cette campagne"
             if role == SORT_ROLE:
                 return index.row()
             return None
@@ -123,7 +129,10 @@ class QuestionnaireModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if column == 2:
                 return f"Progression : {row.pages_complete} pages complètes sur {row.pages_total}"
-            return (row.title, f"Statut : {badge.label}", progress, f"Modifié le {row.updated}")[column]
+            # the row's first cell says its title and its state: a screen reader moving down the list hears both
+            return (f"{row.title}, {badge.label}", f"Statut : {badge.label}", progress, f"Modifié le {row.updated}")[
+                column
+            ]
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             return row.title
         if role == Qt.ItemDataRole.BackgroundRole and column == 1:
@@ -176,7 +185,14 @@ class ListFilter(QSortFilterProxyModel):
 
 
 class ProgressDelegate(QStyledItemDelegate):
-    """« n / N pages complètes » painted as a progress bar (no widget per row)."""
+    """« n / N pages complètes » as a slim bar with its text beside it (no widget per row).
+
+    The bar and the text never overlap: a row of the list is one text line high, too low for a
+    progress bar with its text inside (the text ran over the bar's border).
+    """
+
+    BAR_WIDTH = 64
+    BAR_HEIGHT = 6
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         progress = index.data(PROGRESS_ROLE)
@@ -184,12 +200,32 @@ class ProgressDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         complete, total = progress
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 2, -2, -2)  # type: ignore[attr-defined]
-        bar.minimum, bar.maximum, bar.progress = 0, max(total, 1), complete
-        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole))
-        bar.textVisible = True
-        bar.state = option.state  # type: ignore[attr-defined]
-        bar.palette = option.palette  # type: ignore[attr-defined]
-        style = option.widget.style() if option.widget is not None else QApplication.style()  # type: ignore[attr-defined]
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+        cell = QStyleOptionViewItem(option)
+        self.initStyleOption(cell, index)
+        cell.text = ""  # type: ignore[attr-defined]
+        widget = option.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, cell, painter, widget)  # background, selection
+        area = option.rect.adjusted(4, 0, -4, 0)  # type: ignore[attr-defined]
+        width = min(self.BAR_WIDTH, max(0, area.width() // 3))
+        bar = QRect(area.left(), area.center().y() - self.BAR_HEIGHT // 2, width, self.BAR_HEIGHT)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        palette = option.palette  # type: ignore[attr-defined]
+        ink = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 90) if selected else QColor("#dfe5ec"))
+        painter.drawRoundedRect(bar, 3, 3)
+        if total and complete:
+            painter.setBrush(ink if selected else QColor(ACCENT))
+            painter.drawRoundedRect(
+                QRect(bar.left(), bar.top(), round(width * min(complete, total) / total), bar.height()), 3, 3
+            )
+        text_area = area.adjusted(width + 8, 0, 0, 0)
+        text = painter.fontMetrics().elidedText(
+            str(index.data(Qt.ItemDataRole.DisplayRole)), Qt.TextElideMode.ElideRight, text_area.width()
+        )
+        painter.setPen(ink)
+        painter.drawText(text_area, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.restore()

@@ -81,7 +81,7 @@ class QuestionnaireView(QWidget):
         self.saved_label = QLabel()
         self.saved_label.setProperty("role", "saved")
         self.saved_label.setAccessibleName("État de l'enregistrement")
-        self.saved_label.setWordWrap(True)
+        self.saved_label.setWordWrap(False)  # one line: « Enregistré le 02/12/2026 à 18:38 » is short enough
         self.transmit_button = QPushButton("&Transmettre à la Caf…")  # Alt+T: reachable without the mouse
         self.transmit_button.setObjectName("primary")
         self.transmit_button.setToolTip("Vérifie le questionnaire, puis le place dans la file d'envoi (Alt+T)")
@@ -112,6 +112,7 @@ class QuestionnaireView(QWidget):
         actions.addWidget(self.status_badge)
         actions.addWidget(self.saved_label)
         actions.addWidget(self.complete_label, 1)
+        actions.addStretch(0)  # a read-only questionnaire: the chip keeps its size, not the whole row
         actions.addWidget(self.pdf_button)
         actions.addWidget(self.transmit_button)
         header = QVBoxLayout()
@@ -243,8 +244,7 @@ class QuestionnaireView(QWidget):
             if notice.question_id:
                 by_question.setdefault(notice.question_id, []).extend([notice.under_field, *replies])
             where = self._question_label(notice.question_id) if notice.question_id else "Remarque générale"
-            when = f"{notice.created_at.astimezone():%d/%m/%Y}"
-            item = QListWidgetItem("\n".join([f"{notice.prefix}{where} : {notice.message} (le {when})", *replies]))
+            item = QListWidgetItem("\n".join([f"{notice.prefix}{where} : {notice.message} {notice.signed}", *replies]))
             item.setData(Qt.ItemDataRole.UserRole, notice.question_id)
             self.notices_list.addItem(item)
         self.notices_panel.setVisible(bool(state.notices))
@@ -538,9 +538,12 @@ class ProblemsDialog(QDialog):
         self.list.setAccessibleName("Points à compléter ou corriger")
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(True)  # one point from the next at a glance
+        lock = binding.structure_lock()
         for point in found:
             text = point.text.replace("\n", "\n    ")
             prefix = "Conseil du référentiel · " if point.severity == "advice" else ""
+            if lock is not None and point.question_id in lock.question_ids:  # not the partner's to change
+                prefix = "À voir avec la Caf (fiche Structure validée) · "
             item = QListWidgetItem(f"{prefix}{point.where}\n    {text}")
             item.setData(Qt.ItemDataRole.UserRole, point.question_id)
             self.list.addItem(item)

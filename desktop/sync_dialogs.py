@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QRadioButton,
     QScrollArea,
     QVBoxLayout,
@@ -23,8 +24,18 @@ from PySide6.QtWidgets import (
 from desktop.sync_controller import SyncController
 from forms.definition import FormDefinition
 from forms.display import answer_text
+from forms.overview import notice_author
 from forms.store.remote import ConflictInfo
 from sync.credentials import MEMORY_ONLY_TEXT
+
+
+def forgotten_password_text(caf: str) -> str:
+    """One plain sentence: who resets a partner's password (`caf`: « la Caf 73 », or « la Caf »)."""
+    who = "Votre Caf" if caf == "la Caf" else f"Votre Caf ({caf.removeprefix('la ')})"
+    return (
+        f"{who} peut réinitialiser votre mot de passe depuis sa console Bilan Clas : demandez-le à votre "
+        "correspondant Clas de la Caf, qui vous donnera un nouveau mot de passe."
+    )
 
 
 class LoginDialog(QDialog):
@@ -66,6 +77,19 @@ class LoginDialog(QDialog):
         form.addRow("E-mail :", self.email_edit)
         form.addRow("Mot de passe :", self.password_edit)
         form.addRow("", self.show_password)
+        # « Mot de passe oublié ? »: nothing to reset here; the Caf does it from its console (Partenaires).
+        self.forgot_button = QPushButton("Mot de passe oublié ?")
+        self.forgot_button.setObjectName("link")  # a link, as « Effacer la réponse »
+        self.forgot_button.setCheckable(True)
+        self.forgot_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.forgot_label = QLabel(forgotten_password_text(notice_author(controller.store)))
+        self.forgot_label.setWordWrap(True)
+        self.forgot_label.setProperty("role", "help-text")
+        self.forgot_label.setAccessibleName("Mot de passe oublié")
+        self.forgot_label.hide()
+        self.forgot_button.toggled.connect(self._on_forgot)
+        form.addRow("", self.forgot_button)
+        form.setAlignment(self.forgot_button, Qt.AlignmentFlag.AlignLeft)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow screens: label above the field
         self.buttons = QDialogButtonBox()
@@ -76,6 +100,7 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
+        layout.addWidget(self.forgot_label)
         layout.addWidget(note)
         layout.addWidget(self.buttons)
         controller.logged_in.connect(self._on_logged_in)
@@ -136,6 +161,20 @@ class LoginDialog(QDialog):
         # a wrong password: typed again from scratch; the address and the e-mail stay
         self.password_edit.clear()
         self.password_edit.setFocus()
+        self.forgot_button.setChecked(True)  # who can help, said at once
+
+    def _on_forgot(self, shown: bool) -> None:
+        self.forgot_label.setVisible(shown)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the text now needs at the dialog's width (adjustSize() would narrow it)."""
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            needed = layout.totalHeightForWidth(self.width())
+        else:
+            needed = self.sizeHint().height()
+        self.resize(self.width(), max(needed, self.minimumSizeHint().height()))
 
     def _on_show_password(self, shown: bool) -> None:
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
@@ -145,7 +184,7 @@ class LoginDialog(QDialog):
         self.message.show()
         self.ok_button.setEnabled(True)
         self.ok_button.setText("Se connecter")
-        self.adjustSize()  # the message in full, the fields at their height
+        self._fit()  # the message in full, the fields at their height
 
     def done(self, result: int) -> None:
         self.controller.logged_in.disconnect(self._on_logged_in)

@@ -30,6 +30,11 @@ def identifier(question_type: str, value: str) -> str:
     return NBSP.join([digits[0:3], digits[3:6], digits[6:9], *([digits[9:]] if digits[9:] else [])])
 
 
+def guillemets(text: str) -> str:
+    """« … » held to their words by no-break spaces: a line never starts with » nor ends with «."""
+    return re.sub(r"\s+»", NBSP + "»", re.sub(r"«\s+", "«" + NBSP, text))
+
+
 def escape(text: str) -> str:
     """Plain text as paragraph markup: &, < and > escaped, control characters dropped."""
     # Not xml.sax.saxutils.escape: that module imports urllib.request, http.client and OpenSSL, ~30 ms

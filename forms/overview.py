@@ -29,11 +29,13 @@ from forms.store.remote import Remote
 from forms.store.replies import Replies, ReplyInfo
 
 __all__ = [
+    "ACCOUNT_CAF_KEY",
     "Failure",
     "QuestionnaireState",
     "ShownNotice",
     "ShownReply",
     "all_notices",
+    "notice_author",
     "notice_document",
     "questionnaire_state",
 ]
@@ -77,6 +79,20 @@ def _shown_reply(reply: ReplyInfo) -> ShownReply:
     return ShownReply(reply.reply_id, reply.message, reply.state, reply.created_at, reply.last_error_message)
 
 
+ACCOUNT_CAF_KEY = "account_caf"
+"""Store setting: the code of the partner's Caf, as the server's login told it (written by sync/account.py)."""
+
+
+def notice_author(store: Store) -> str:
+    """Who wrote the notices: the partner's Caf, by its code when a login told it (« la Caf 73 »).
+
+    The wire's notice carries no author, and a reviewer only ever annotates the questionnaires of
+    their own Caf: the partner's Caf is the author, and the server's own name for it is « Caf CODE ».
+    """
+    code = store.setting(ACCOUNT_CAF_KEY)
+    return f"la Caf\u00a0{code}" if code else "la Caf"
+
+
 @dataclass(frozen=True)
 class ShownNotice:
     notice_id: str
@@ -85,6 +101,7 @@ class ShownNotice:
     state: NoticeState
     created_at: dt.datetime
     replies: tuple[ShownReply, ...] = ()  # the partner's, oldest first
+    author: str = "la Caf"  # notice_author()
 
     @property
     def resolved(self) -> bool:
@@ -96,9 +113,15 @@ class ShownNotice:
         return "(résolue) " if self.resolved else ""
 
     @property
+    def signed(self) -> str:
+        """Who and when, after its text: « (la Caf 73, le 02/12/2026) »."""
+        return f"({self.author}, le {self.created_at.astimezone():%d/%m/%Y})"
+
+    @property
     def under_field(self) -> str:
         """The line under its question."""
-        return f"Remarque de la Caf{' (résolue)' if self.resolved else ''} : {self.message}"
+        day = f"{self.created_at.astimezone():%d/%m/%Y}"
+        return f"Remarque de {self.author} du {day}{' (résolue)' if self.resolved else ''} : {self.message}"
 
 
 @dataclass(frozen=True)
@@ -138,17 +161,20 @@ class QuestionnaireState:
         return allowed(self.info.status, Action.REPLY_NOTICE)
 
 
-def _shown(notice: NoticeInfo, replies: dict[str, list[ReplyInfo]] | None = None) -> ShownNotice:
+def _shown(
+    notice: NoticeInfo, replies: dict[str, list[ReplyInfo]] | None = None, author: str = "la Caf"
+) -> ShownNotice:
     return ShownNotice(
         notice.notice_id, notice.question_id, notice.message, NoticeState(notice.status), notice.created_at,
-        tuple(_shown_reply(r) for r in (replies or {}).get(notice.notice_id, [])),
+        tuple(_shown_reply(r) for r in (replies or {}).get(notice.notice_id, [])), author,
     )  # fmt: skip
 
 
 def all_notices(store: Store, questionnaire_uuid: str) -> tuple[ShownNotice, ...]:
     """Every notice of a questionnaire, open or resolved, with the partner's replies (CLI, export)."""
     replies = Replies(store).by_notice(questionnaire_uuid)
-    return tuple(_shown(n, replies) for n in store.notices(questionnaire_uuid))
+    author = notice_author(store)
+    return tuple(_shown(n, replies, author) for n in store.notices(questionnaire_uuid))
 
 
 def notice_document(store: Store, questionnaire_uuid: str, notice: ShownNotice) -> dict[str, object]:
@@ -188,7 +214,8 @@ def questionnaire_state(store: Store, questionnaire_uuid: str) -> QuestionnaireS
     window = None if missing else window_of(store, store.definition(questionnaire_uuid))
     editable = info.status.editable and not missing
     replies = Replies(store).by_notice(questionnaire_uuid)
-    notices = [_shown(n, replies) for n in store.notices(questionnaire_uuid)]
+    author = notice_author(store)
+    notices = [_shown(n, replies, author) for n in store.notices(questionnaire_uuid)]
     notices = [n for n in notices if not (editable and n.resolved)]
     return QuestionnaireState(
         info=info,

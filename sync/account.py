@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forms.overview import ACCOUNT_CAF_KEY
 from forms.store import Store
 from forms.store.remote import Remote
 from forms.store.server_switch import known_to_a_server, requeue_for_new_server
@@ -51,6 +52,7 @@ def login(store: Store, server_url: str, email: str, password: str, *, switch_se
     store.set_setting(SERVER_KEY, base)
     store.set_setting(EMAIL_KEY, email.strip())
     store.set_setting(ORGANISATION_KEY, token.organisation)
+    store.set_setting(ACCOUNT_CAF_KEY, token.caf)  # the notices' author, « la Caf 73 »
     store.set_setting(SERVER_ID_KEY, str(new_id) if new_id else None)
     return token
 

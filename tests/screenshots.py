@@ -4,7 +4,9 @@
 
 The list (empty, then with bilans in several statuses), every page of a half-filled questionnaire
 (so that every page state shows), the new-action dialog, the list of points to complete before
-transmitting, and a transmitted questionnaire (read-only) with the Caf's notices.
+transmitting, and a transmitted questionnaire (read-only) with the Caf's notices; then at 1024×600 and
+1366×768 the list with the news banner, the structure profile, the login dialog, and a 150-character
+title on three pages.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from desktop.app import _application  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
 from forms.lifecycle import Status  # noqa: E402
 from forms.store import Store  # noqa: E402
+from forms.store.news import News  # noqa: E402
+from forms.store.outbox import Outbox  # noqa: E402
+from forms.store.remote import SyncSummary  # noqa: E402
 from tests.desktop.storesetup import add_notice, set_status  # noqa: E402
 from tests.forms.sample_answers import complete_answers, structure_profile  # noqa: E402
 
@@ -45,7 +50,9 @@ def fill(store: Store) -> tuple[str, str]:
     store.save_profile(structure_profile())
     sent = store.create(form_id="clas-2024-2025", title="Accompagnement scolaire — quartier des Hauts", answers=answers)
     store.transmit(sent.uuid)
-    set_status(store, sent.uuid, Status.TRANSMIS)
+    outbox = Outbox(store)
+    (item,) = outbox.items(sent.uuid)
+    outbox.mark_sent(item.op_id, server_rev=1, state=Status.TRANSMIS.value)  # as the server's answer does
     add_notice(
         store, sent.uuid, "Merci de vérifier le nombre de familles : il paraît élevé pour 30 enfants.", "nb_familles"
     )
@@ -125,17 +132,40 @@ def small_screens(window: MainWindow, out: Path) -> None:
     assert window.session is not None
     store = window.session.store
     long = store.create(form_id="clas-2024-2025", title=LONG_TITLE, answers=complete_answers())
+    News(store).add(SyncSummary(notices=2))  # the news banner, as a sync leaves it until « Compris »
     for width, height in ((1024, 600), (1366, 768)):
         size = f"{width}x{height}"
         window.show_home()
         window.resize(width, height)
         save(window, out / f"20-{size}-liste.png")
+        dialogs(window, out, size, width, height)
         window.open_questionnaire(long.uuid)
         view = window.questionnaire_view
         assert view is not None
         for page in ("identification_structure", "public_situations", "bonus"):
             view.form.go_to_page(page)
             save(window, out / f"21-{size}-titre-long-{page}.png")
+
+
+def dialogs(window: MainWindow, out: Path, size: str, width: int, height: int) -> None:
+    """The structure profile (one page, « Enregistré à ») and the login with « Mot de passe oublié ? » open."""
+    from desktop.dialogs import ProfileDialog
+    from desktop.sync_dialogs import LoginDialog
+
+    assert window.session is not None
+    while window.sync is None:
+        QApplication.processEvents()
+    profile = ProfileDialog(window.session.store, window.session.registry.latest()[0], window)
+    profile.resize(min(760, width), min(640, height - 40))
+    profile.show()
+    profile._on_saved(None)  # what an answer's save shows
+    save(profile, out / f"22-{size}-profil-de-la-structure.png")
+    profile.close()
+    login = LoginDialog(window.sync, "https://bilan-clas.caf73.fr", "contact@reussir-ensemble.fr", window)
+    login.forgot_button.setChecked(True)
+    login.show()
+    save(login, out / f"23-{size}-connexion-mot-de-passe-oublie.png")
+    login.reject()
 
 
 if __name__ == "__main__":

@@ -63,8 +63,7 @@ def main() -> None:
     campaigns.set_window(server.ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2025, 10, 15))
     refused = store.create(form_id=FORM_ID, title="Coup de pouce lecture — Jean-Moulin", answers=complete_answers())
     store.transmit(refused.uuid)
-    result = Synchroniser(store, account.connected_client(store)).run()
-    window.home.show_news(result.summary.text())
+    Synchroniser(store, account.connected_client(store)).run()  # its news stay in the store until « Compris »
     window.sync.probe()
     for _ in range(50):
         app.processEvents()

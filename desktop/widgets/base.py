@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from forms.definition import Question
+from forms.formatting import guillemets
 
 
 class QuestionWidget(QFrame):
@@ -50,7 +51,7 @@ class QuestionWidget(QFrame):
         mark = " <span style='color:#b3261e'>*</span>" if question.required else ""
         if question.caf_only:
             mark += " <span style='color:#5f6368'>(rempli par la Caf)</span>"
-        self.label = QLabel(_escape(question.label) + mark)
+        self.label = QLabel(_escape(guillemets(question.label)) + mark)  # « … » never split over two lines
         self.label.setProperty("role", "question")
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)

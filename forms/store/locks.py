@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from forms.formatting import local
-from forms.lifecycle import Action, states_allowing
+from forms.lifecycle import Status
 from forms.payload import canonical_json
 from forms.store.schema import Answer, Questionnaire, StructureLock, Version
 
@@ -127,7 +127,7 @@ def restore(c: Connection, questionnaire_uuid: str, lock: StructureLockInfo, now
 
 def apply_remote_lock(c: Connection, change: RemoteStructureLock, answers: dict[str, Any], now: str) -> set[str]:
     """Inside a feed page's transaction: record the lock, and put the locked values back in the campaign's
-    editable questionnaires. `answers`: the change's answers cleaned against the definition here (a reply
+    questionnaires that are not Validé. `answers`: the change's answers cleaned against the definition here (a reply
     is untrusted). Returns the questionnaires it changed; none when the lock was known already."""
     question_ids = sorted(set(change.question_ids))
     answers = {k: v for k, v in answers.items() if k in question_ids}
@@ -144,11 +144,11 @@ def apply_remote_lock(c: Connection, change: RemoteStructureLock, answers: dict[
     lock = StructureLockInfo(
         change.form_id, dt.datetime.fromisoformat(change.validated_at), frozenset(question_ids), answers
     )
-    editable = c.execute(
-        select(_Q.c.uuid).where(_Q.c.form_id == change.form_id, _Q.c.status.in_(states_allowing(Action.EDIT)))
-    ).scalars()
+    rows = c.execute(select(_Q.c.uuid, _Q.c.status).where(_Q.c.form_id == change.form_id)).all()
+    for row in rows:
+        # Not only the editable ones: a transmission waiting to be sent shows the values the partner will get
+        # back if the server refuses it (« Reprendre la saisie »), and they are what the next one sends.
+        if not Status(row.status).final:
+            restore(c, row.uuid, lock, now)
     # Every questionnaire of the campaign shows its fiche Structure read-only now: the views refresh them.
-    changed = set(c.execute(select(_Q.c.uuid).where(_Q.c.form_id == change.form_id)).scalars())
-    for questionnaire_uuid in list(editable):
-        restore(c, questionnaire_uuid, lock, now)
-    return changed
+    return {row.uuid for row in rows}

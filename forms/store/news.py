@@ -46,7 +46,7 @@ class News:
         moved = dict(news.get("moved") or {})
         moved.update(summary.moved)
         news["moved"] = moved
-        for name in ("notices", "caf_edits", "conflicts", "received"):
+        for name in ("notices", "caf_edits", "conflicts", "received", "structure_locks"):
             news[name] = int(news.get(name) or 0) + getattr(summary, name)
         self._write(news)
 
@@ -90,6 +90,7 @@ class News:
             caf_edits=int(news.get("caf_edits") or 0),
             conflicts=int(news.get("conflicts") or 0),
             received=int(news.get("received") or 0),
+            structure_locks=int(news.get("structure_locks") or 0),
         )
         parts = [summary.text()] if summary.text() else []
         titles = self.refused_titles()

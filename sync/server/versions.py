@@ -85,6 +85,7 @@ _INSERT_QUESTIONNAIRE = insert(_Q)
 _UPDATE_QUESTIONNAIRE = update(_Q).where(_Q.c.id == bindparam("b_id"))
 _INSERT_VERSION = insert(_V)
 _INSERT_RECORD = insert(_R)
+_INSERT_AUDIT = insert(table(AuditEntry))
 
 
 def _lock_row(session: Session, qid: uuid.UUID) -> Questionnaire | None:
@@ -322,7 +323,20 @@ def _record(
                 .values(status=NoticeState.RESOLVED, resolved_by_version_id=vid, resolved_at=now)
             )
         changes += [p.NoticeResolvedData(notice_id=n, resolved_by_version_id=vid) for n in open_ids]
-    if not by_partner:
+    if by_partner:  # the journal shows the partner's transmissions between the Caf's actions
+        connection.execute(
+            _INSERT_AUDIT,
+            {
+                "questionnaire_id": qid,
+                "caf": q.caf if q is not None else actor.caf,
+                "actor_id": actor.id,
+                "actor_email": actor.email,
+                "action": "transmit",
+                "detail_json": canonical_json({"version_id": str(vid), "server_rev": server_rev}),
+                "at": now,
+            },
+        )
+    else:
         assert q is not None
         changed = sorted(
             k for k in {*previous_answers, *prepared.answers} if previous_answers.get(k) != prepared.answers.get(k)

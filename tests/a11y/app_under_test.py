@@ -3,7 +3,8 @@
     python -m tests.a11y.app_under_test DATA_DIR
 
 Shows the main window (xcb, accessibility on), then one state per « next »: the list, every page of a
-half-filled questionnaire, the login dialog, the new-action dialog, the list of points before transmitting.
+half-filled questionnaire, the login dialog, the new-action dialog, the structure profile, the list of points
+before transmitting.
 Answers « ready NAME » on stdout once the state is painted.
 """
 
@@ -17,7 +18,7 @@ from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QDialog
 
 from desktop.app import _application
-from desktop.dialogs import NewActionDialog
+from desktop.dialogs import NewActionDialog, ProfileDialog
 from desktop.main_window import MainWindow
 from desktop.sync_dialogs import LoginDialog
 
@@ -31,7 +32,7 @@ def main() -> int:
     while window.sync is None:
         app.processEvents()
     assert window.session is not None
-    (row,) = window.session.rows()
+    row = next(r for r in window.session.rows() if r.title == "Coup de pouce lecture")
     dialogs: list[QDialog] = []
 
     def close_dialogs() -> None:
@@ -60,6 +61,12 @@ def main() -> int:
     steps.append(
         ("nouvelle-action", lambda: show_dialog(NewActionDialog(window.session.registry.latest(), True, window)))  # type: ignore[union-attr]
     )
+
+    def profile() -> None:
+        assert window.session is not None
+        show_dialog(ProfileDialog(window.session.store, window.session.registry.latest()[0], window))
+
+    steps.append(("profil", profile))
 
     def problems() -> None:
         close_dialogs()

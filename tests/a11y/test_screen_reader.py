@@ -16,6 +16,7 @@ from forms.registry import FormRegistry
 from forms.store import Store
 from tests.conftest import OFFICIAL_FORM
 from tests.desktop.texts import ENGLISH
+from tests.forms.sample_answers import complete_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_ITEM = re.compile(r"^Page \d+ : .+, (Complète|Incomplète : \d+ points? à voir|Non commencée|Facultative .+)")
@@ -29,6 +30,8 @@ def _walk(tmp_path: Path) -> dict[str, list[dict[str, Any]]]:
         title="Coup de pouce lecture",
         answers={"qpv": True, "situations": {"difficultes_scolaires": "pour_beaucoup"}},
     )
+    waiting = store.create(form_id=OFFICIAL_FORM, title="Aide aux devoirs", answers=complete_answers())
+    store.transmit(waiting.uuid)  # a second row, in another state
     store.close()
     out = tmp_path / "tree.json"
     done = subprocess.run(
@@ -46,7 +49,7 @@ def _walk(tmp_path: Path) -> dict[str, list[dict[str, Any]]]:
 def test_the_accessibility_tree_of_every_page_and_dialog(tmp_path: Path) -> None:
     tree = _walk(tmp_path)
     pages = [f"page-{i}" for i in range(1, 11)]
-    assert list(tree) == ["liste", "ouvert", *pages, "connexion", "nouvelle-action", "points"]
+    assert list(tree) == ["liste", "ouvert", *pages, "connexion", "nouvelle-action", "profil", "points"]
 
     for state, nodes in tree.items():
         shown = [n for n in nodes if n["showing"] and n["role"] != "table cell"]
@@ -55,6 +58,17 @@ def test_the_accessibility_tree_of_every_page_and_dialog(tmp_path: Path) -> None
         assert nameless == [], f"{state}: sans nom : {nameless}"
         english = [n["name"] for n in shown if ENGLISH.search(n["name"]) and n["name"] != "OK"]
         assert english == [], f"{state}: en anglais : {english}"
+
+    # The list's cells: each row is announced with its title and its state, every cell has a French name.
+    cells = [n for n in tree["liste"] if n["role"] in ("table cell", "tree item") and n["showing"]]
+    names = [n["name"] for n in cells]
+    assert all(name.strip() for name in names), names
+    assert [ENGLISH.search(name) for name in names if ENGLISH.search(name)] == [], names
+    assert "Coup de pouce lecture, En cours" in names, names
+    assert "Aide aux devoirs, À envoyer" in names, names
+    assert "Statut : À envoyer" in names, names
+    assert any(re.fullmatch(r"Progression : \d+ pages complètes sur \d+", name) for name in names), names
+    assert any(name.startswith("Campagne ") for name in names), names  # the campaign's heading row
 
     for state in pages:
         items = [

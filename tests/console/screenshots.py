@@ -100,6 +100,10 @@ def main() -> None:
                 driver.set_window_size(1280, min(max(720, height), 4000))
                 driver.save_screenshot(str(OUT / f"{name}.png"))
                 driver.set_window_size(1280, 720)
+            # The journal, at the foot of a long page (beyond the 4000 px above): the Caf's and the partner's actions.
+            driver.get(live.url + f"/caf/questionnaires/{qid}")
+            journal = driver.find_element(By.XPATH, "//section[@aria-labelledby='journal']")
+            journal.screenshot(str(OUT / "13-journal.png"))
             driver.get(live.url + "/caf/partenaires")
             driver.find_element(By.ID, "nom").send_keys("Mairie de Montmélian")
             driver.find_element(By.ID, "p-email").send_keys("clas@montmelian.exemple.fr")

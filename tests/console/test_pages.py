@@ -109,7 +109,7 @@ def test_caf_edit_uses_the_apps_validation_and_saves_a_caf_version(server: Conso
     assert detail.versions[-1].author_role == "caf"
     assert detail.versions[-1].answers["nb_familles"] == 25
     assert detail.versions[-1].answers == {**detail.versions[-2].answers, "nb_familles": 25}
-    assert [e.action for e in detail.audit] == ["edit"]
+    assert [e.action for e in detail.audit] == ["transmit", "edit"]
 
 
 def test_partner_accounts_create_reset_deactivate(server: ConsoleServer) -> None:
@@ -228,6 +228,11 @@ def test_the_partners_reply_shows_under_its_notice_as_text(server: ConsoleServer
     assert notice_at < reply_at
     assert "Réponse du partenaire" in page[notice_at:reply_at]
     assert "<b>corrigé</b>" not in page
+    # The journal holds the partner's actions too, newest first, not only the Caf's.
+    journal = page[page.index('id="journal"') :]
+    reply_row, notice_row = journal.index("Réponse du partenaire à une remarque"), journal.index("Remarque ajoutée")
+    assert reply_row < notice_row < journal.index("Transmis par le partenaire")
+    assert partner.email in journal
 
 
 def test_the_fiche_structure_is_validated_first_then_read_only(server: ConsoleServer) -> None:

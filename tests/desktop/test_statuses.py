@@ -76,7 +76,8 @@ def test_a_questionnaire_to_correct_shows_the_notices_and_is_editable(
     assert view.transmit_button.isVisible()
     assert view.notices_panel.isVisible()
     panel = [view.notices_list.item(r).text() for r in range(view.notices_list.count())]
-    today = f"(le {dt.datetime.now().astimezone():%d/%m/%Y})"  # each notice shows its date
+    day = f"{dt.datetime.now().astimezone():%d/%m/%Y}"
+    today = f"(la Caf, le {day})"  # each notice shows its author and its date
     assert panel == [
         f"{store.definition(uuid).question('q_postal_code').label} : Le code postal ne correspond pas à la commune. "
         + today,
@@ -86,7 +87,7 @@ def test_a_questionnaire_to_correct_shows_the_notices_and_is_editable(
     row = view.binding.pages.index(page)
     assert view.form.navigator.item(row).text().endswith("· remarque de la Caf")  # its page is marked
     postal = view.form.widgets["q_postal_code"]
-    assert postal.notice_label.text() == "Remarque de la Caf : Le code postal ne correspond pas à la commune."
+    assert postal.notice_label.text() == f"Remarque de la Caf du {day} : Le code postal ne correspond pas à la commune."
     assert not postal.notice_label.isHidden()
     assert view.form.widgets["q_text"].notice_label.isHidden()  # resolved notices are not in the way
 
@@ -119,12 +120,16 @@ def test_a_transmitted_questionnaire_lists_every_notice_read_only(
     view = open_view(uuid)
     panel = [view.notices_list.item(r).text() for r in range(view.notices_list.count())]
     label = store.definition(uuid).question
-    today = f"(le {dt.datetime.now().astimezone():%d/%m/%Y})"
+    day = f"{dt.datetime.now().astimezone():%d/%m/%Y}"
+    today = f"(la Caf, le {day})"
     assert panel == [
         f"(résolue) {label('q_text').label} : Corrigé par la Caf. {today}",
         f"{label('q_decimal').label} : Le nombre d'ETP semble élevé. {today}",
     ]
-    assert view.form.widgets["q_decimal"].notice_label.text() == "Remarque de la Caf : Le nombre d'ETP semble élevé."
+    assert (
+        view.form.widgets["q_decimal"].notice_label.text()
+        == f"Remarque de la Caf du {day} : Le nombre d'ETP semble élevé."
+    )
     edit = view.form.widgets["q_decimal"].edit  # type: ignore[attr-defined]
     type_into(edit, "9")
     assert edit.text() == "1,25"

@@ -128,3 +128,28 @@ def test_the_login_dialog_starts_from_the_profile_and_keeps_what_was_typed(
     modals.when_shown(LoginDialog, read_again)
     window.show_login()
     modals.check()
+
+
+def test_forgotten_password_says_who_resets_it(
+    qtbot: QtBot,
+    window: MainWindow,  # noqa: F811
+    server: LiveServer,  # noqa: F811
+) -> None:
+    """Finding 12: « Mot de passe oublié ? » says in one sentence that the Caf resets it from its console."""
+    assert window.sync is not None
+    dialog = LoginDialog(window.sync, server.url, server.partner, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.forgot_label.isVisible()
+    dialog.forgot_button.click()
+    assert dialog.forgot_label.isVisible()
+    assert dialog.forgot_label.text().startswith("Votre Caf peut réinitialiser votre mot de passe depuis sa console")
+    dialog.forgot_button.click()
+    assert not dialog.forgot_label.isVisible()
+
+    _submit(qtbot, dialog, "pas-le-bon-mot-de-passe")
+    assert dialog.forgot_label.isVisible()  # after a wrong password, who can help is said at once
+    _submit(qtbot, dialog, PASSWORD)
+    dialog = LoginDialog(window.sync, server.url, server.partner, window)  # next time: the Caf is known
+    qtbot.addWidget(dialog)
+    assert dialog.forgot_label.text().startswith("Votre Caf (Caf\u00a073) peut réinitialiser")

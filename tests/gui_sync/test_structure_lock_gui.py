@@ -6,6 +6,7 @@ opens locked too. Real widgets, real uvicorn, real SQLite."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from desktop.main_window import MainWindow
 from desktop.questionnaire_view import QuestionnaireView
 from desktop.theme import STYLESHEET
 from sync.server import review
+from tests.desktop.readonly import try_every_edit
 from tests.forms.sample_answers import FORM_ID, complete_answers
 from tests.gui_sync.test_sync_gui import LiveServer, _login, _sync, _transmitted, server, window  # noqa: F401
 
-SCREENSHOT = Path(__file__).parents[2] / "docs" / "screenshots" / "fiche-structure-validee.png"
+# BILAN_CLAS_SCREENSHOTS=docs/screenshots keeps the picture for the docs; by default it goes to tmp_path.
+SCREENSHOTS_ENV = "BILAN_CLAS_SCREENSHOTS"
 LINE = "Fiche Structure validée par la Caf le "
 LOCKED = "ces réponses ne peuvent plus être modifiées."
 
@@ -31,6 +34,7 @@ def test_the_validated_fiche_structure_is_read_only_in_the_app(
     qtbot,
     window: MainWindow,  # noqa: F811
     server: LiveServer,  # noqa: F811
+    tmp_path: Path,
 ) -> None:  # type: ignore[no-untyped-def]
     _login(qtbot, window, server)
     uuid_ = _transmitted(window, "Accompagnement — Les Hauts")
@@ -51,6 +55,8 @@ def test_the_validated_fiche_structure_is_read_only_in_the_app(
     review.validate_structure(server.ctx, server.reviewer, qid)
     result = _sync(qtbot, window)
     assert result.text() == "Fiche Structure validée par la Caf."
+    news = window.home.news_label.text()  # kept until dismissed: the earlier return is still news
+    assert news == "Nouvelles de la Caf : fiche Structure validée par la Caf, 1 questionnaire à corriger."
     assert name.edit.isReadOnly()  # type: ignore[attr-defined]
     assert view.form.widgets["email"].edit.isReadOnly()  # type: ignore[attr-defined]
     assert view.form.widgets["numero_sias"].edit.isReadOnly()  # type: ignore[attr-defined]  # still the Caf's
@@ -61,6 +67,13 @@ def test_the_validated_fiche_structure_is_read_only_in_the_app(
     action_page = next(v for v in view.form.page_views if v.page.part == "action")
     assert action_page.lock_label.isHidden()
 
+    # Every kind of edit on every locked field (typing, clicking the radio buttons) changes nothing.
+    lock = window.session.store.structure_lock(uuid_) if window.session else None
+    assert lock is not None
+    before = window.session.store.answers(uuid_)  # type: ignore[union-attr]
+    try_every_edit(view.form, lock.question_ids)
+    assert window.session.store.answers(uuid_) == before  # type: ignore[union-attr]
+    view.form.go_to_page(view.form.binding.pages[_structure_page(view)].id)
     # Typing into the locked field changes nothing, on screen or in the store.
     name.edit.setFocus()  # type: ignore[attr-defined]
     qtbot.keyClicks(name.edit, " bis")  # type: ignore[attr-defined]
@@ -71,8 +84,9 @@ def test_the_validated_fiche_structure_is_read_only_in_the_app(
 
     window.setStyleSheet(STYLESHEET)  # as the app shows it (the test application has no style of its own)
     window.resize(1280, 860)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    assert window.grab().save(str(SCREENSHOT))
+    folder = Path(os.environ.get(SCREENSHOTS_ENV) or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(folder / "fiche-structure-validee.png"))
 
     # A new action of the campaign, created after the lock: its fiche Structure opens locked too.
     later = window.session.store.create(form_id=FORM_ID, title="Coup de pouce lecture")

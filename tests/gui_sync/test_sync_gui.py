@@ -122,6 +122,9 @@ def test_transmit_sync_notice_on_its_field_then_validated(qtbot, window: MainWin
     widget = view.form.widgets["nb_familles"]
     assert not widget.notice_label.isHidden()
     assert message in widget.notice_label.text()
+    day = f"{dt.datetime.now().astimezone():%d/%m/%Y}"
+    assert widget.notice_label.text().startswith(f"Remarque de la Caf\u00a073 du {day} : ")  # the login told its Caf
+    assert view.notices_list.item(0).text().endswith(f"(la Caf\u00a073, le {day})")  # who and when, in the panel
     assert view.notices_panel.isVisibleTo(view)
     assert view.notices_list.count() == 1
     assert view.transmit_button.isVisibleTo(view)  # À corriger: editable again
@@ -161,9 +164,13 @@ def _refused(qtbot, window: MainWindow, server: LiveServer, monkeypatch: pytest.
     campaigns.set_window(server.ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2025, 10, 15))
     uuid_ = _transmitted(window, "Aide aux devoirs")
     window.open_questionnaire(uuid_)
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: QMessageBox.StandardButton.Ok)
+    warned: list[object] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda *args, **kwargs: warned.append(args) or QMessageBox.StandardButton.Ok
+    )
     result = _sync(qtbot, window)
     assert result.refused
+    assert warned == []  # said by the list's news banner and the questionnaire's panel, never a box to click
     view = window.questionnaire_view
     assert view is not None
     return uuid_, view

@@ -137,10 +137,14 @@ def test_review_loop_from_the_command_line(server: Server, capsys: pytest.Captur
         "rév. 2",
         "[résolue] bilan_qualitatif : Précisez le bilan.",
         "validate",
+        f"{partner.email}  transmit",
     ):
         assert expected in out
     code, out, _ = run(capsys, server, "review", "show", str(qid), "--json")
-    assert [e["action"] for e in json.loads(out)["audit"]] == ["notice", "return", "validate_structure", "validate"]
+    # The partner's transmissions are in the journal too, between the Caf's actions.
+    assert [e["action"] for e in json.loads(out)["audit"]] == [
+        "transmit", "notice", "return", "transmit", "validate_structure", "validate"
+    ]  # fmt: skip
     changes, _ = partner.all_changes()
     assert [c.data.get("state") for c in changes if c.type == "questionnaire.state"] == [
         "transmis",

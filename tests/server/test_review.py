@@ -65,9 +65,11 @@ def test_whole_loop_as_the_partner_sees_it(server: Server) -> None:
     assert [v.version_id for v in detail.versions] == [v1, v2]
     assert [n.status for n in detail.notices] == ["resolved", "resolved"]
     assert [(e.action, e.actor) for e in detail.audit] == [
+        ("transmit", partner.email),
         ("notice", reviewer.email),
         ("notice", reviewer.email),
         ("return", reviewer.email),
+        ("transmit", partner.email),
         ("validate_structure", reviewer.email),
         ("validate", reviewer.email),
     ]

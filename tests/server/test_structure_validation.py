@@ -38,7 +38,7 @@ def test_an_action_is_validated_only_after_its_fiche_structure(server: Server) -
     # Another Caf's reviewer never learns that the questionnaire exists.
     problem(server.reviewer(caf="01").post(f"/review/questionnaires/{q3}/validate-structure"), 404, p.NOT_FOUND)
     detail = p.ReviewDetail.model_validate_json(reviewer.get(f"/review/questionnaires/{q1}").content)
-    assert [e.action for e in detail.audit] == ["validate_structure", "validate"]
+    assert [e.action for e in detail.audit] == ["transmit", "validate_structure", "validate"]
 
 
 def _changed(**changes: object) -> dict[str, object]:

@@ -6,17 +6,20 @@ that does not ask for the new kind never receives it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from forms.definition import FormDefinition
 from forms.lifecycle import Status
 from forms.store import InvalidAnswer, Store
+from forms.store.outbox import Outbox
 from sync import account
 from sync import protocol as p
 from sync.engine import Synchroniser
 from sync.server.structure import locked_questions
 from tests.forms.sample_answers import FORM_ID, complete_answers
-from tests.server.conftest import Client
+from tests.server.conftest import PASSWORD, Client
 from tests.sync.support import LiveServer, fill_and_transmit
 
 LOCKED = (
@@ -108,3 +111,45 @@ def test_a_questionnaire_created_after_the_lock_is_locked_and_accepted(
     result = Synchroniser(client_store, account.connected_client(client_store)).run()
     assert (result.sent, result.refused) == (1, [])
     assert client_store.get(later.uuid).status is Status.TRANSMIS
+
+
+def test_another_computer_of_the_partner_learns_the_lock_from_the_feed(
+    client_store: Store, reviewer: Client, live_server: LiveServer, partner: Client, tmp_path: Path
+) -> None:
+    [qid] = fill_and_transmit(client_store, 1)
+    _sync(client_store)
+    _post(reviewer, qid, "validate-structure")
+    other = Store.open(tmp_path / "second", client_store.registry)
+    try:
+        account.login(other, live_server.url, partner.email, PASSWORD)
+        _sync(other)  # from the start of the feed: the version, then the lock
+        assert other.structure_lock(qid) is not None
+        later = other.create(form_id=FORM_ID, title="Depuis le second ordinateur")
+        with pytest.raises(InvalidAnswer, match="la fiche Structure est validée par la Caf"):
+            other.set_answer(later.uuid, "siret", "73282932000082")
+    finally:
+        other.close()
+
+
+def test_a_transmission_made_before_the_lock_is_refused_then_sent_as_validated(
+    client_store: Store, reviewer: Client
+) -> None:
+    [qid] = fill_and_transmit(client_store, 1)
+    _sync(client_store)
+    _post(reviewer, qid, "return")
+    _sync(client_store)
+    client_store.set_answer(qid, "nom_structure", "Nouveau nom avant la validation")
+    client_store.transmit(qid)  # waiting in the outbox when the Caf validates the fiche Structure
+    _post(reviewer, qid, "validate-structure")
+
+    result = Synchroniser(client_store, account.connected_client(client_store)).run()
+    [(refused_uuid, reason)] = result.refused  # the server keeps the validated answers: refused, with why
+    assert refused_uuid == qid
+    assert reason.startswith("La fiche Structure est validée par la Caf")
+    assert client_store.answers(qid)["nom_structure"] == complete_answers()["nom_structure"]  # already shown back
+
+    Outbox(client_store).withdraw(qid)  # « Reprendre la saisie »
+    client_store.transmit(qid)
+    again = Synchroniser(client_store, account.connected_client(client_store)).run()
+    assert (again.sent, again.refused) == (1, [])
+    assert client_store.versions(qid)[-1].answers["nom_structure"] == complete_answers()["nom_structure"]

@@ -21,9 +21,12 @@ from sync.server.context import ServerContext
 
 PARTS = (("structure", "Fiche Structure"), ("action", "Fiche Action"))
 _ACTIONS = {
+    "transmit": "Transmis par le partenaire",
+    "reply": "Réponse du partenaire à une remarque",
     "notice": "Remarque ajoutée",
     "edit": "Réponses modifiées par la Caf",
     "return": "Renvoyé pour correction",
+    "validate_structure": "Fiche Structure validée",
     "validate": "Validé",
 }
 
