@@ -100,7 +100,9 @@ def sync_figures(sizes: list[int], folder: Path) -> dict[int, tuple[float, float
     from tests.benchmarks import bench_sync
 
     database = folder / "server.sqlite3"
-    bench_sync.server_cli(database, "add-partner", "--email", "commande@exemple.fr", "--caf", "73", "--name", "Banc")
+    # An account per size: a command's first pull would otherwise download the smaller sizes' rows.
+    for email in [*(f"commande-{size}@exemple.fr" for size in sizes), bench_sync.RAW_EMAIL]:
+        bench_sync.server_cli(database, "add-partner", "--email", email, "--caf", "73", "--name", "Banc")
     bench_sync.server_cli(
         database, "campaign", "set", "clas-2024-2025", "--opens", "2025-09-10", "--closes", "2099-12-31"
     )
@@ -109,9 +111,8 @@ def sync_figures(sizes: list[int], folder: Path) -> dict[int, tuple[float, float
     found = {}
     try:
         for size in sizes:
-            rows = bench_sync.whole_command(
-                f"http://127.0.0.1:{port}", folder / f"sync-{size}", size, requests.Session()
-            )
+            url, data = f"http://127.0.0.1:{port}", folder / f"sync-{size}"
+            rows = bench_sync.whole_command(url, data, size, requests.Session(), f"commande-{size}@exemple.fr")
             found[size] = (float(rows[0][1]), float(rows[1][1]))  # type: ignore[arg-type]
     finally:
         server.terminate()
@@ -125,7 +126,7 @@ def main() -> None:
     parser.add_argument("--sync-sizes", default="1,100,1000")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     sync_sizes = [int(s) for s in args.sync_sizes.split(",") if s]
     cli = str(Path(sys.executable).with_name("bilan-clas"))
     load_before = os.getloadavg()[0]
