@@ -86,6 +86,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds the server's processes used during the phase
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, latency: float, error: str | None) -> None:
@@ -151,6 +152,31 @@ def prepare(url: str, partners: int) -> list[str]:
         ctx.close()
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its descendants, from /proc (the server's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        stats[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        total += stats.get(current, 0.0)
+        pending += children.get(current, [])
+    return total
+
+
+SERVER_PID: list[int] = []
+
+
 @contextmanager
 def server_process(url: str, workers: int) -> Iterator[str]:
     with socket.socket() as s:
@@ -163,6 +189,7 @@ def server_process(url: str, workers: int) -> Iterator[str]:
         command += [sys.executable, "-m", "sync.server.cli", "serve", "--port", str(port), "--database-url", url]
         command += ["--workers", str(workers)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    SERVER_PID[:] = [process.pid]
     assert process.stderr is not None
     log: list[str] = []
     started = 0
@@ -221,12 +248,14 @@ def run_phase(phase: Phase, clients: int, jobs: list[Any], work: Callable[[reque
                 work(session, job)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    cpu = tree_cpu(SERVER_PID[0])
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     phase.seconds = time.perf_counter() - start
+    phase.server_cpu = tree_cpu(SERVER_PID[0]) - cpu
 
 
 def timed(phase: Phase, call: Callable[[], requests.Response], expected: int) -> requests.Response | None:
@@ -519,10 +548,15 @@ def main() -> None:
         s = summary_ms(phase.latencies) if phase.latencies else {"p50": 0, "p99": 0, "max": 0}
         done = items["done"] if phase is transmit and args.batch else len(phase.latencies)
         rate = done / phase.seconds if phase.seconds else 0.0
+        cpu_each = phase.server_cpu * 1000 / done if done and phase.server_cpu else 0.0
         rows.append(
-            [phase.name, len(phase.latencies), len(phase.errors), s["p50"], s["p99"], s["max"], phase.seconds, rate]
-        )
-    print(table(rows, ["phase", "requêtes", "erreurs", "p50 ms", "p99 ms", "max ms", "durée s", "par s"]))
+            [
+                phase.name, len(phase.latencies), len(phase.errors), s["p50"], s["p99"], s["max"], phase.seconds, rate,
+                cpu_each,
+            ]
+        )  # fmt: skip
+    header = ["phase", "requêtes", "erreurs", "p50 ms", "p99 ms", "max ms", "durée s", "par s", "CPU serveur ms/u"]
+    print(table(rows, header))
     server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_cpu = resource.getrusage(resource.RUSAGE_SELF)
     print(
