@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from forms.answers import Answers
 from forms.definition import FormDefinition, Page
 from forms.store import NoticeInfo, QuestionnaireInfo, Store
+from forms.store.locks import StructureLockInfo
 
 
 class Binding(Protocol):
@@ -42,6 +43,9 @@ class QuestionnaireBinding:
 
     def editable(self) -> bool:
         return self.info().status.editable and not self.store.definition_missing(self.uuid)
+
+    def structure_lock(self) -> StructureLockInfo | None:
+        return self.store.structure_lock(self.uuid)
 
     def notices(self) -> list[NoticeInfo]:
         return self.store.notices(self.uuid)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -70,25 +73,58 @@ class NewActionDialog(QDialog):
 
 
 class ProfileDialog(QDialog):
-    """The organisation's identity, saved as it is typed, copied into each new questionnaire."""
+    """The organisation's identity, saved as it is typed, copied into each new questionnaire.
+
+    One page: no page list and no « Page précédente / suivante » (they would hold one item and stay
+    greyed); « Enregistré à … » under the form says each answer is kept, as in a questionnaire.
+    """
 
     def __init__(self, store: Store, definition: FormDefinition, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Profil de la structure")
-        self.resize(900, 640)
+        screen = self.screen().availableGeometry()
+        self.resize(min(760, screen.width()), min(640, screen.height()))
         intro = QLabel(
             "Ces informations identifient votre structure. Elles sont reprises dans la fiche Structure de chaque "
-            "nouvelle action ; vous pourrez toujours les modifier dans un questionnaire."
+            "nouvelle action ; vous pourrez toujours les modifier dans un questionnaire. Chaque réponse est "
+            "enregistrée dès que vous la saisissez."
         )
         intro.setWordWrap(True)
         self.form = FormView(ProfileBinding(store, definition), attach=_no_attachment)
+        if self.form.navigator.count() <= 1:  # a single page: the questionnaire's page chrome has no use here
+            for chrome in (self.form.navigator, self.form.previous_button, self.form.next_button):
+                chrome.hide()
+        self.saved_label = QLabel("Chaque réponse est enregistrée dès sa saisie.")
+        self.saved_label.setProperty("role", "saved")
+        self.saved_label.setAccessibleName("État de l'enregistrement")
+        self.saved_label.setWordWrap(True)
+        self.error_label = QLabel()
+        self.error_label.setProperty("role", "error")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.form.saved.connect(self._on_saved)
+        self.form.save_failed.connect(self._on_save_failed)
         buttons = QDialogButtonBox()
         buttons.addButton("Fermer", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
+        footer = QHBoxLayout()
+        footer.addWidget(self.saved_label, 1)
+        footer.addWidget(buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.form, 1)
-        layout.addWidget(buttons)
+        layout.addWidget(self.error_label)
+        layout.addLayout(footer)
+
+    def _on_saved(self, moment: dt.datetime | None) -> None:
+        self.error_label.hide()
+        local = (moment or dt.datetime.now(dt.UTC)).astimezone()
+        self.saved_label.setText(f"Enregistré à {local:%H:%M:%S}")
+
+    def _on_save_failed(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+        self.saved_label.setText("Non enregistré")
 
     def done(self, result: int) -> None:
         self.form.flush()

@@ -82,6 +82,7 @@ class FormView(QWidget):
         self._touched: set[str] = {qid for qid, value in self._answers.items() if value is not None}
         self._show_all = False
         self._read_only = False
+        self._locked: frozenset[str] = frozenset()  # the Caf validated the fiche Structure: read-only
         self._noticed: frozenset[str] = frozenset()
         self.evaluation: Evaluation = evaluate(binding.definition, self._answers)
 
@@ -247,7 +248,7 @@ class FormView(QWidget):
         moment = None
         for question_id, value in prefilled(self.binding.definition.rules, self._answers, answered).items():
             widget = self.widgets.get(question_id)
-            if widget is None or question_id in self._pending or widget.question.caf_only:
+            if widget is None or question_id in self._pending or self._fixed(widget):
                 continue
             try:
                 moment = self.binding.save(question_id, value)
@@ -262,10 +263,22 @@ class FormView(QWidget):
 
     # --- state ----------------------------------------------------------------------------
 
+    def _fixed(self, widget: QuestionWidget) -> bool:
+        """Never the partner's to change: filled by the Caf, or locked by its validation."""
+        return widget.question.caf_only or widget.question.id in self._locked
+
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
         for widget in self.widgets.values():
-            widget.set_read_only(read_only or widget.question.caf_only)
+            widget.set_read_only(read_only or self._fixed(widget))
+
+    def set_locked(self, question_ids: frozenset[str], sentence: str) -> None:
+        """The Caf validated the fiche Structure: these fields read-only, `sentence` on the pages holding them."""
+        self._locked = question_ids
+        for widget in self.widgets.values():
+            widget.set_read_only(self._read_only or self._fixed(widget))
+        for view in self.page_views:
+            view.show_lock(sentence if any(q.id in question_ids for q in view.page.questions) else "")
 
     def reload(self) -> None:
         """Show the answers as stored now (e.g. after a Caf edit arrived)."""

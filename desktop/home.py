@@ -66,6 +66,8 @@ class HomeView(QWidget):
     """Duplicate an action within its campaign; carries the uuid of the one to copy."""
     start_from_requested = Signal(str)
     """Start a new bilan from this one (« Reprendre les réponses d'un bilan précédent »); carries its uuid."""
+    news_dismissed = Signal()
+    """« Compris » on the news banner: it may go for good (the store keeps it until then)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,7 +79,7 @@ class HomeView(QWidget):
         self.news_label.setTextFormat(Qt.TextFormat.PlainText)
         self.news_label.setAccessibleName("Nouvelles de la Caf")
         self.news_close = QPushButton("Compris")
-        self.news_close.clicked.connect(self.hide_news)
+        self.news_close.clicked.connect(self._on_news_close)
         self.news_row = QWidget()
         news_layout = QHBoxLayout(self.news_row)
         news_layout.setContentsMargins(0, 0, 0, 0)
@@ -211,12 +213,16 @@ class HomeView(QWidget):
         self._update_buttons()
 
     def show_news(self, text: str) -> None:
-        """What the last sync brought (statuses, notices), kept on screen until the user dismisses it."""
+        """What the syncs brought (statuses, notices, refusals), kept on screen until the user dismisses it."""
         self.news_label.setText(f"Nouvelles de la Caf : {text}")
-        self.news_row.show()
+        self.news_row.setVisible(bool(text))
 
     def hide_news(self) -> None:
         self.news_row.hide()
+
+    def _on_news_close(self) -> None:
+        self.hide_news()
+        self.news_dismissed.emit()
 
     def selected_uuid(self) -> str | None:
         index = self.tree.currentIndex()

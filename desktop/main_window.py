@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -57,9 +58,19 @@ class MainWindow(QMainWindow):
         self.home.delete_requested.connect(self.delete_questionnaire)
         self.home.duplicate_requested.connect(self.duplicate)
         self.home.start_from_requested.connect(self.start_from)
+        self.home.news_dismissed.connect(self._on_news_dismissed)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.home)
-        self.setCentralWidget(self.stack)
+        from desktop.banner import Banner
+
+        self.sync_banner = Banner("Synchronisation")  # a manual sync that failed, said without blocking
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.sync_banner)
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         toolbar = QToolBar("Actions")
         toolbar.setMovable(False)
@@ -149,7 +160,7 @@ class MainWindow(QMainWindow):
             self.definitions_warning = QLabel(" ".join(self.session.registry.set_aside))
             self.definitions_warning.setWordWrap(True)
             self.statusBar().addWidget(self.definitions_warning, 1)
-        self.refresh_list()
+        self.refresh_list()  # with the news not dismissed before the last close: still there
         self.home.tree.setFocus()  # the keyboard starts on the list (Flèches, Entrée)
         QTimer.singleShot(0, self._resume)  # the list paints first; sync and PDF services load after
 
@@ -296,27 +307,31 @@ class MainWindow(QMainWindow):
 
         text = getattr(result, "text", lambda: "")()
         self.statusBar().showMessage(f"Synchronisation terminée : {text}", 15000)
-        news = result.summary.text() if isinstance(result, SyncResult) else ""
-        if news:
-            self.home.show_news(news)
+        self.sync_banner.say("")  # it works again: the last failure is not true any more
         changed = result.changed if isinstance(result, SyncResult) else None
         if changed is None or changed:
             self.refresh_list()
         view = self.questionnaire_view
         if view is not None and (changed is None or view.uuid in changed):
             view.refresh_from_store()  # the answers the user is looking at stay put unless the Caf changed them
-        if self._manual_sync and getattr(result, "refused", None):
-            QMessageBox.warning(
-                self,
-                "Synchroniser",
-                f"Synchronisation terminée : {text}\nOuvrez le questionnaire concerné pour voir la raison.",
-            )
-        self._manual_sync = False
+        self._manual_sync = False  # a refusal is in the list's news banner and the questionnaire's panel
+
+    def _show_news(self) -> None:
+        from forms.store.news import News
+
+        if self.session is not None:
+            self.home.show_news(News(self.session.store).text())
+
+    def _on_news_dismissed(self) -> None:
+        from forms.store.news import News
+
+        if self.session is not None:
+            News(self.session.store).dismiss()
 
     def _on_sync_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 15000)
         if self._manual_sync:
-            QMessageBox.warning(self, "Synchroniser", message)
+            self.sync_banner.say(message)  # asked for with F5: said above the page, never a box to click
         self._manual_sync = False
         self.refresh_list()
 
@@ -335,6 +350,7 @@ class MainWindow(QMainWindow):
     def refresh_list(self) -> None:
         if self.session is not None:
             self.home.show_rows(self.session.rows())
+            self._show_news()  # the banner follows the list: a refusal retried and sent is not news any more
 
     # --- navigation -------------------------------------------------------------------------
 

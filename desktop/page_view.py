@@ -27,6 +27,13 @@ class PageView(QScrollArea):
         title.setProperty("role", "page-title")
         title.setWordWrap(True)
         layout.addWidget(title)
+        self.lock_label = QLabel()  # « Fiche Structure validée par la Caf le … » on a locked page
+        self.lock_label.setObjectName("structure-lock")
+        self.lock_label.setWordWrap(True)
+        self.lock_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.lock_label.setProperty("role", "locked")
+        self.lock_label.hide()
+        layout.addWidget(self.lock_label)
         if page.intro:
             intro = QLabel(page.intro)
             intro.setWordWrap(True)
@@ -59,6 +66,11 @@ class PageView(QScrollArea):
             widget.setVisible(question_id in visible)
         for header, question_ids in self.sections:
             header.setVisible(any(q in visible for q in question_ids))
+
+    def show_lock(self, sentence: str) -> None:
+        """The line saying why its fields are read-only (empty: none)."""
+        self.lock_label.setText(sentence)
+        self.lock_label.setVisible(bool(sentence))
 
     def reveal(self, question_id: str) -> None:
         widget = self.widgets[question_id]

@@ -218,6 +218,8 @@ class QuestionnaireView(QWidget):
         self.status_badge.setText(state.badge.label)
         self.status_badge.setStyleSheet(badge_style(state.badge))
         self.form.set_read_only(not state.editable)
+        lock = self.binding.structure_lock()
+        self.form.set_locked(lock.question_ids if lock else frozenset(), lock.sentence() if lock else "")
         self.transmit_button.setVisible(state.can_transmit)
         self.campaign_label.setText(state.campaign)
         self.campaign_label.setVisible(bool(state.campaign))

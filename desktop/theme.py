@@ -31,6 +31,9 @@ QLabel[role="statement"] {{ font-weight: 700; color: {ERROR_COLOUR}; }}
 QLabel[role="notice"] {{
     background: {NOTICE_BACKGROUND}; border: 1px solid #e0b84a; border-radius: 4px; padding: 6px;
 }}
+QLabel[role="locked"] {{
+    background: #e8f0fa; border: 1px solid #9bb3d1; border-radius: 4px; padding: 6px; color: #0d2747;
+}}
 QLabel[role="saved"] {{ color: #2e7d32; }}
 QLabel[role="empty"] {{ color: #50575f; font-size: 12pt; }}
 QFrame[role="question-card"] {{ background: white; border: 1px solid #d7dce2; border-radius: 6px; }}

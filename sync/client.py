@@ -43,6 +43,7 @@ from sync.protocol import (
     NOTICE_REPLY,
     REPLAYED_HEADER,
     STALE_BASE,
+    STRUCTURE_LOCKED_CHANGE,
     AttachmentStored,
     ChangesPage,
     FormList,
@@ -342,7 +343,10 @@ class SyncClient:
         return results
 
     def changes(self, since: str | None, limit: int = 200) -> ChangesPage:
-        params: dict[str, str | int] = {"limit": limit, "accept": NOTICE_REPLY}  # kinds added after v1 we know
+        params: dict[str, str | int] = {
+            "limit": limit,
+            "accept": f"{NOTICE_REPLY},{STRUCTURE_LOCKED_CHANGE}",  # kinds added after v1 that we know
+        }
         if since:
             params["since"] = since
         return self._parse(ChangesPage, self._request("GET", "/changes", params=params))

@@ -23,6 +23,8 @@ from forms.attachments import attachment_path
 from forms.campaign import record_windows
 from forms.logs import getLogger
 from forms.store import Store
+from forms.store.locks import RemoteStructureLock
+from forms.store.news import News
 from forms.store.outbox import Outbox, OutboxItem
 from forms.store.rekey import rekey
 from forms.store.remote import (
@@ -48,6 +50,7 @@ from sync.protocol import (
     Problem,
     ReplyView,
     StateChangeData,
+    StructureLockedData,
     VersionChangeData,
     problem_type,
 )
@@ -105,7 +108,8 @@ class SyncResult:
             parts.append(f"{self.deferred} envoi{'s' if self.deferred > 1 else ''} à reprendre plus tard")
         if self.cancelled:
             parts.append("synchronisation interrompue")
-        return (", ".join(parts) or "Tout est à jour") + "."
+        text = ", ".join(parts) or "Tout est à jour"
+        return text[0].upper() + text[1:] + "."  # a sentence: « Fiche Structure validée… » starts one too
 
 
 @dataclass
@@ -211,7 +215,9 @@ class Synchroniser:
             records = [_record(change) for change in page.changes]
             wanted = {(r.form_id, r.form_version) for r in records if isinstance(r, RemoteVersion)}
             result.new_forms += len(fetch_forms(self.client, self.store, wanted))
-            result.summary.add(self.remote.apply(records, page.next_cursor))
+            applied = self.remote.apply(records, page.next_cursor)
+            result.summary.add(applied)
+            News(self.store).add(applied)  # kept for the list's banner until dismissed, whoever synced
             if not page.has_more:
                 return
             if page.next_cursor == cursor:
@@ -263,8 +269,7 @@ class Synchroniser:
                     item = dataclasses.replace(item, questionnaire_uuid=rekey(self.store, item.questionnaire_uuid))
                     result.attempted.add(item.questionnaire_uuid)
                     continue
-                self.outbox.mark_refused(item.op_id, code=refusal.code, message=str(refusal))
-                result.refused.append((item.questionnaire_uuid, str(refusal)))
+                self._refused(item, refusal, result)
                 return True
             except Offline as error:
                 self._postpone(item, error, attempt)
@@ -282,6 +287,11 @@ class Synchroniser:
             result.sent += 1
             return True
         return False
+
+    def _refused(self, item: OutboxItem, refusal: Refused, result: SyncResult) -> None:
+        self.outbox.mark_refused(item.op_id, code=refusal.code, message=str(refusal))
+        result.refused.append((item.questionnaire_uuid, str(refusal)))
+        News(self.store).add_refused(item.questionnaire_uuid)
 
     def _postpone(self, item: OutboxItem, error: Transient, attempt: int) -> None:
         delay = self.backoff.delay(item.attempts + attempt + 1, getattr(error, "retry_after", None))
@@ -303,8 +313,7 @@ class Synchroniser:
     def _settle_stale(self, item: OutboxItem, stale: StaleBase, result: SyncResult) -> bool:
         problem = stale.problem
         if problem.current_version_id is None or problem.current_answers is None:
-            self.outbox.mark_refused(item.op_id, code=stale.code, message=str(stale))
-            result.refused.append((item.questionnaire_uuid, str(stale)))
+            self._refused(item, stale, result)
             return True
         self.pull(result)  # bring the Caf's version into the local history first
         outcome, _new = self.remote.settle_stale(
@@ -350,5 +359,10 @@ def _record(change: Change) -> RemoteChange:
         )  # fmt: skip
     if isinstance(data, ReplyView):
         return RemoteReply(qid, str(data.reply_id), str(data.notice_id), data.message, data.created_at.isoformat())
+    if isinstance(data, StructureLockedData):
+        return RemoteStructureLock(
+            questionnaire_uuid=qid, form_id=data.form_id, validated_at=data.validated_at.isoformat(),
+            question_ids=tuple(data.question_ids), answers=dict(data.answers),
+        )  # fmt: skip
     assert isinstance(data, NoticeResolvedData)
     return RemoteNoticeResolved(qid, str(data.notice_id), str(data.resolved_by_version_id))

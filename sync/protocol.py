@@ -36,6 +36,14 @@ state allows no reply (Validé), 404 for a notice that is not the caller's. The 
 `notice.reply` change (a `ReplyView`), but only to a client that asks for it with
 `GET /changes?accept=notice.reply`: an older client, whose strict models do not know that kind,
 never receives it (its seqs then skip those changes; seqs stay increasing).
+
+Structure validation (added to v1 compatibly, 2026-12-02): when the Caf validates an organisation's fiche
+Structure for a campaign (`POST /review/questionnaires/{qid}/validate-structure`), the organisation's feed
+carries one `structure.locked` change (a `StructureLockedData`: the campaign's form id, when, the locked
+question ids taken from the definition, and the answers validated), under the questionnaire it was
+validated from. The lock is per organisation and campaign: it holds for every questionnaire of that form
+id, including those created later. Opt-in like `notice.reply` (`GET /changes?accept=structure.locked`).
+A version that changes a locked answer gets 409 `structure_locked` whether the client asked for it or not.
 """
 
 from __future__ import annotations
@@ -151,11 +159,17 @@ ServerState = Literal["transmis", "a_corriger", "valide"]
 Role = Literal["partner", "reviewer"]
 AuthorRole = Literal["partner", "caf"]
 ChangeType = Literal[
-    "questionnaire.version", "questionnaire.state", "notice.created", "notice.resolved", "notice.reply"
+    "questionnaire.version",
+    "questionnaire.state",
+    "notice.created",
+    "notice.resolved",
+    "notice.reply",
+    "structure.locked",
 ]
 # Change kinds a client receives only when it lists them in `GET /changes?accept=` (added after v1 shipped).
 NOTICE_REPLY = "notice.reply"
-OPT_IN_CHANGE_TYPES = frozenset({NOTICE_REPLY})
+STRUCTURE_LOCKED_CHANGE = "structure.locked"
+OPT_IN_CHANGE_TYPES = frozenset({NOTICE_REPLY, STRUCTURE_LOCKED_CHANGE})
 
 # Server states are the lifecycle's (forms/lifecycle.py, DESIGN §5).
 
@@ -356,13 +370,24 @@ class ReplyView(WireModel):
     created_at: dt.datetime
 
 
-ChangeData = VersionChangeData | StateChangeData | NoticeView | NoticeResolvedData | ReplyView
+class StructureLockedData(WireModel):
+    """The Caf validated the organisation's fiche Structure for campaign `form_id`: these answers are locked
+    in every questionnaire of that campaign (those created later start from `answers`)."""
+
+    form_id: Identifier
+    validated_at: dt.datetime
+    question_ids: Annotated[list[Identifier], Field(max_length=1000)]
+    answers: Answers  # the fiche Structure answers as validated
+
+
+ChangeData = VersionChangeData | StateChangeData | NoticeView | NoticeResolvedData | ReplyView | StructureLockedData
 _DATA_MODELS: dict[str, type[WireModel]] = {
     "questionnaire.version": VersionChangeData,
     "questionnaire.state": StateChangeData,
     "notice.created": NoticeView,
     "notice.resolved": NoticeResolvedData,
     NOTICE_REPLY: ReplyView,
+    STRUCTURE_LOCKED_CHANGE: StructureLockedData,
 }
 
 

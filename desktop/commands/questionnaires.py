@@ -165,9 +165,12 @@ def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> l
     from forms.points import as_points
 
     definition = store.definition(questionnaire_uuid)
+    lock = store.structure_lock(questionnaire_uuid)
+    locked = lock.question_ids if lock else frozenset()
     return [
         {"page_id": p.page_id, "page": p.page_title, "question_id": p.question_id, "question": p.question_label,
-         "code": p.code, "rule_id": p.rule_id, "message": p.message, "severity": p.severity, "source": p.source}
+         "code": p.code, "rule_id": p.rule_id, "message": p.message, "severity": p.severity, "source": p.source,
+         "locked": p.question_id in locked}  # the Caf validated it: not the partner's to fix
         for p in as_points(definition, list(evaluation.issues))
     ]  # fmt: skip
 
@@ -175,6 +178,8 @@ def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> l
 def _report(found: list[dict[str, Any]], stream: Any = None) -> None:
     for p in found:
         prefix = "Conseil" if p["severity"] == "advice" else "À faire"
+        if p["locked"]:
+            prefix = "À voir avec la Caf (fiche Structure validée)"
         source = f" (Source : {p['source']})" if p["source"] else ""
         print(f"- {prefix} · {p['page']} › {p['question']} : {p['message']}{source}", file=stream or sys.stdout)
 
@@ -189,6 +194,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         evaluation = store.evaluate(args.uuid)
         found = problems(store, args.uuid, evaluation)
         notices = open_notices(store, args.uuid)
+        lock = store.structure_lock(args.uuid)
     status = EXIT_OK if evaluation.transmittable else EXIT_NOT_TRANSMITTABLE
     if args.json:
         print_json({
@@ -200,16 +206,23 @@ def cmd_check(args: argparse.Namespace) -> int:
                       for p in evaluation.pages],
             "problems": found,
             "open_notices": notices,
+            "structure_locked": {"validated_at": lock.validated_at.isoformat(),
+                                 "question_ids": sorted(lock.question_ids)} if lock else None,
         })  # fmt: skip
         return status
-    blocking = [p for p in found if p["severity"] == "error"]
+    if lock:
+        print(lock.sentence())
+    blocking = [p for p in found if p["severity"] == "error" and not p["locked"]]
+    held = [p for p in found if p["severity"] == "error" and p["locked"]]
     if evaluation.transmittable:
         print("Questionnaire complet : il peut être transmis.")
     else:
-        advice = len(found) - len(blocking)  # listed below too: the count says so, it never seems wrong
+        advice = len(found) - len(blocking) - len(held)  # listed below too: the count says so, it never seems wrong
         also = ""
         if advice:
             also = f" (et {plural(advice, 'conseil')} du référentiel, non bloquant{'s' if advice > 1 else ''})"
+        if held:
+            also += f" ; {plural(len(held), 'réponse')} de la fiche Structure validée, à voir avec la Caf"
         print(f"Questionnaire incomplet : {plural(len(blocking), 'point')} à compléter ou corriger{also}.")
     _report(found)
     if notices:

@@ -179,8 +179,21 @@ CREATE TRIGGER summary_outbox_update AFTER UPDATE OF state ON outbox BEGIN
     DELETE FROM questionnaire_summary WHERE questionnaire_uuid = NEW.questionnaire_uuid; END
 """
 
+# v6 (structure lock, issue 14): the Caf validated the organisation's fiche Structure for a campaign (a form
+# id): these questions are read-only in every questionnaire of that campaign, new ones included.
+_V6_STRUCTURE_LOCK = """
+CREATE TABLE structure_lock (
+    form_id TEXT NOT NULL PRIMARY KEY,
+    validated_at TEXT NOT NULL,
+    question_ids TEXT NOT NULL,
+    answers TEXT NOT NULL,
+    questionnaire_uuid TEXT,
+    received_at TEXT NOT NULL
+);
+"""
+
 # Index i holds the SQL that takes a database from user_version i to i + 1.
-STEPS: list[str] = [_V1, _V2, _V3_REPLIES, _V4_CARRY, _V5_SUMMARY]
+STEPS: list[str] = [_V1, _V2, _V3_REPLIES, _V4_CARRY, _V5_SUMMARY, _V6_STRUCTURE_LOCK]
 LATEST = len(STEPS)
 
 

@@ -33,6 +33,7 @@ from forms.merge import three_way
 from forms.payload import canonical_json
 from forms.store import backups
 from forms.store.errors import NotEditable
+from forms.store.locks import RemoteStructureLock, apply_remote_lock
 from forms.store.replies import RemoteReply, apply_remote_reply
 from forms.store.schema import Answer, Conflict, Notice, Outbox, Questionnaire, SyncState, Version
 from forms.store.store import Store, _iso, utc_now
@@ -89,7 +90,7 @@ class RemoteNoticeResolved:
     resolved_by_version_id: str
 
 
-RemoteChange = RemoteVersion | RemoteState | RemoteNotice | RemoteNoticeResolved | RemoteReply
+RemoteChange = RemoteVersion | RemoteState | RemoteNotice | RemoteNoticeResolved | RemoteReply | RemoteStructureLock
 
 
 @dataclass
@@ -101,7 +102,9 @@ class SyncSummary:
     caf_edits: int = 0
     conflicts: int = 0
     received: int = 0  # questionnaires that did not exist on this computer
+    structure_locks: int = 0  # campaigns whose fiche Structure the Caf validated
     changed: set[str] = field(default_factory=set)  # every questionnaire this pull changed: views refresh only these
+    moved: dict[str, str] = field(default_factory=dict)  # questionnaire uuid -> the status it took last (news)
 
     def add(self, other: SyncSummary) -> None:
         self.states.update(other.states)
@@ -109,10 +112,14 @@ class SyncSummary:
         self.caf_edits += other.caf_edits
         self.conflicts += other.conflicts
         self.received += other.received
+        self.structure_locks += other.structure_locks
         self.changed |= other.changed
+        self.moved.update(other.moved)
 
     def text(self) -> str:
         parts = []
+        if self.structure_locks:  # first, as the Caf does it (seed 001 §2.2)
+            parts.append("fiche Structure validée par la Caf")
         for status, word in ((Status.VALIDE, "validé"), (Status.A_CORRIGER, "à corriger")):
             n = self.states.get(status.value, 0)
             if n:
@@ -176,6 +183,10 @@ class Remote:
                 elif isinstance(change, RemoteReply):
                     if apply_remote_reply(c, change, now):
                         summary.changed.add(change.questionnaire_uuid)
+                elif isinstance(change, RemoteStructureLock):
+                    touched = apply_remote_lock(c, change, self._lock_answers(change), now)
+                    summary.changed |= touched
+                    summary.structure_locks += bool(touched)
                 elif c.execute(
                     update(_N)
                     .where(_N.c.notice_id == change.notice_id, _N.c.status == NoticeState.OPEN)
@@ -194,6 +205,14 @@ class Remote:
             return self.store.registry.get(form_id, form_version)
         except KeyError:
             return None
+
+    def _lock_answers(self, change: RemoteStructureLock) -> dict[str, Any]:
+        """The validated answers, cleaned against the campaign's newest definition here (none without it)."""
+        try:
+            definition = self.store.registry.get(change.form_id)
+        except KeyError:
+            return {}
+        return self._clean(definition, change.answers)
 
     def _clean(self, definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
         """Only known questions with well-shaped values: a reply is untrusted input."""
@@ -298,6 +317,7 @@ class Remote:
             .values(status=change.state, status_changed_at=change.at)
         )
         summary.states[change.state] += 1
+        summary.moved[change.questionnaire_uuid] = change.state
         summary.changed.add(change.questionnaire_uuid)
 
     def _older_version(self, c: Connection, change: RemoteState) -> bool:

@@ -160,3 +160,15 @@ class QuestionnaireSummary(SQLModel, table=True):
     deletable: int  # 0 or 1
     outbox_states: str  # JSON list of the outbox items' states (« Échec d'envoi »)
     computed_at: str
+
+
+class StructureLock(SQLModel, table=True):
+    """« Fiche Structure validée par la Caf » for a campaign (forms/store/locks.py): its questions read-only."""
+
+    __tablename__ = "structure_lock"
+    form_id: str = Field(primary_key=True)  # the campaign: every questionnaire of this form id
+    validated_at: str
+    question_ids: str  # JSON list, from the server (the definition's fiche Structure there)
+    answers: str  # JSON object: the answers validated, for a questionnaire created after the lock
+    questionnaire_uuid: str | None = None  # the questionnaire the Caf validated it from
+    received_at: str

@@ -26,7 +26,7 @@ from forms.lifecycle import Action, Status, allowed, next_state, refusal, states
 from forms.payload import canonical_json
 from forms.registry import FormRegistry
 from forms.stand_in import missing_definition_message, stand_in_definition
-from forms.store import backups
+from forms.store import backups, locks
 from forms.store.database import WRITE, damaged, full_check_ok, inspect_file, integrity_ok, open_engine
 from forms.store.errors import (
     ConflictsPending,
@@ -64,6 +64,7 @@ _UPSERT_ANSWER = (
     "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
 )
 _DELETE_ANSWER = "DELETE FROM answer WHERE questionnaire_uuid = ? AND question_id = ?"
+_SELECT_ANSWER = "SELECT value FROM answer WHERE questionnaire_uuid = ? AND question_id = ?"
 
 
 def utc_now() -> dt.datetime:
@@ -282,6 +283,10 @@ class Store:
             answers = {k: v for k, v in self.profile().items() if k in structure and not shape_error(structure[k], v)}
         # A Caf-only answer (e.g. the Sias number) comes from the Caf, never from a file or a profile.
         answers = {k: v for k, v in answers.items() if not _caf_only(definition, k)}
+        with self._read() as c:
+            lock = locks.lock_of(c, definition.id)
+        if lock is not None:  # a new action of a validated fiche Structure starts from what the Caf validated
+            answers = locks.with_locked(answers, lock.answers, lock)
         encoded = self._checked(definition, answers)
         new_uuid = questionnaire_uuid or str(uuidlib.uuid4())
         now = _iso(utc_now())
@@ -359,6 +364,10 @@ class Store:
             touched = c.exec_driver_sql(_TOUCH_EDITABLE, (now, questionnaire_uuid, *_EDITABLE)).rowcount
             if not touched:
                 self._touch_editable(c, questionnaire_uuid, now)  # says why (not found, not editable)
+            if _in_structure(definition, question_id) and question_id in locks.locked_ids(c, definition.id):
+                stored = c.exec_driver_sql(_SELECT_ANSWER, (questionnaire_uuid, question_id)).scalar()
+                if stored != encoded.get(question_id):  # the same value again is no change: the server takes it
+                    raise InvalidAnswer(locks.locked_message(definition.question(question_id).label))
             if question_id in encoded:
                 c.exec_driver_sql(_UPSERT_ANSWER, (questionnaire_uuid, question_id, encoded[question_id], now))
             else:
@@ -373,6 +382,10 @@ class Store:
         current = self.answers(questionnaire_uuid)
         answers = {k: v for k, v in answers.items() if not _caf_only(definition, k)}
         answers |= {q.id: current[q.id] for q in definition.questions() if q.caf_only and q.id in current}
+        with self._read() as c:
+            lock = locks.lock_of(c, definition.id)
+        if lock is not None:  # the Caf validated the fiche Structure: its answers stay as they are
+            answers = locks.with_locked(answers, current, lock)
         encoded = self._checked(definition, answers)
         now = _iso(utc_now())
         with self._write() as c:
@@ -434,6 +447,11 @@ class Store:
             rows = c.execute(select(_A.c.question_id, _A.c.value).where(_A.c.questionnaire_uuid == questionnaire_uuid))
             answers = {qid: json.loads(value) for qid, value in rows}
             self._touch_editable(c, questionnaire_uuid, now)  # a frozen questionnaire says so, whatever it holds
+            lock = locks.lock_of(c, definition.id)
+            if lock is not None and locks.restore(c, questionnaire_uuid, lock, now):
+                # A locked answer the partner could not have changed (an edit made before the lock arrived):
+                # sent as the server holds it, else the server would refuse the whole transmission.
+                answers = locks.with_locked(answers, locks.reference(c, questionnaire_uuid, lock), lock)
             evaluation = evaluate(definition, answers)
             if not evaluation.transmittable:
                 raise NotTransmittable(evaluation)
@@ -470,6 +488,12 @@ class Store:
                 for r in rows
             ]
 
+    def structure_lock(self, questionnaire_uuid: str) -> locks.StructureLockInfo | None:
+        """The Caf's validation of the fiche Structure of its campaign, if any (its questions read-only)."""
+        form_id = self.get(questionnaire_uuid).form_id
+        with self._read() as c:
+            return locks.lock_of(c, form_id)
+
     def notices(self, questionnaire_uuid: str) -> builtins.list[NoticeInfo]:
         with self._read() as c:
             rows = c.execute(select(_N).where(_N.c.questionnaire_uuid == questionnaire_uuid).order_by(_N.c.created_at))
@@ -477,6 +501,11 @@ class Store:
                 NoticeInfo(r.notice_id, r.question_id, r.message, r.status, dt.datetime.fromisoformat(r.created_at))
                 for r in rows
             ]
+
+
+def _in_structure(definition: FormDefinition, question_id: str) -> bool:
+    """Only a fiche Structure question can be locked: the autosave of the others asks nothing more."""
+    return any(q.id == question_id for q in definition.part_questions("structure"))
 
 
 def _caf_only(definition: FormDefinition, question_id: str) -> bool:

@@ -31,7 +31,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from forms.definition import FormDefinition
-from forms.lifecycle import Action, NoticeState
+from forms.lifecycle import Action, NoticeState, Status
 from sync.server.campaigns import local_time
 from sync.server.context import ServerContext
 from sync.server.db import table
@@ -40,7 +40,13 @@ from sync.server.models import Account, CafMail, MailMessage, Notice, Questionna
 log = logging.getLogger("bilan_clas.server.mail")  # shown by `serve` (request_log.log_to_stderr)
 
 TRANSMITTED, RETURNED, VALIDATED, DIGEST = "transmitted", "returned", "validated", "digest"
-KIND_LABELS = {TRANSMITTED: "transmis", RETURNED: "à corriger", VALIDATED: "validé", DIGEST: "récapitulatif"}
+# The state a message announces is named as the lifecycle names it (lower-cased for the log's column).
+KIND_LABELS = {
+    TRANSMITTED: Status.TRANSMIS.label.lower(),
+    RETURNED: Status.A_CORRIGER.label.lower(),
+    VALIDATED: Status.VALIDE.label.lower(),
+    DIGEST: "récapitulatif",
+}
 _SIGNATURE = "\n\n--\nMessage envoyé automatiquement par Bilan Clas : merci de ne pas y répondre.\n"
 BATCH = 20  # messages per pass of the sender
 CLAIM_LEASE = dt.timedelta(minutes=5)

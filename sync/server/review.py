@@ -217,6 +217,13 @@ def validate_structure(ctx: ServerContext, reviewer: Account, qid: uuid.UUID) ->
             )
         )
         audit(session, reviewer, q, "validate_structure", {"form_id": q.form_id, "version_id": str(current.id)}, now)
+        locked = p.StructureLockedData(
+            form_id=q.form_id,
+            validated_at=now,
+            question_ids=[question.id for question in structure.locked_questions(definition)],
+            answers=structure.structure_answers(definition, json.loads(current.answers_json)),
+        )
+        feed.emit(session, q.organisation_id, qid, [locked], now)  # the partner's app shows them read-only
         organisation = session.get(Account, q.organisation_id)
         assert organisation is not None
         return review_summary(q, organisation, _open_counts(session, [qid]).get(qid, 0))

@@ -190,7 +190,8 @@ def test_whole_review_loop_in_chromium(server: ConsoleServer, driver: WebDriver,
     assert not driver.find_elements(By.LINK_TEXT, "Modifier les réponses")
 
     # The partner: Validé, with the Caf's edit and the Sias number.
-    assert cli("sync").stdout == "1 questionnaire validé, 2 modifications par la Caf.\n"
+    synced = cli("sync").stdout
+    assert synced == "Fiche Structure validée par la Caf, 1 questionnaire validé, 2 modifications par la Caf.\n"
     store = cli.store()
     try:
         assert store.get(qid).status is Status.VALIDE

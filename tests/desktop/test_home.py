@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
 
 from desktop.dialogs import NewActionDialog, ProfileDialog
 from desktop.home import EMPTY_TEXT, HomeView
@@ -20,7 +21,7 @@ from forms.lifecycle import Status
 from forms.registry import FormRegistry
 from forms.store import Store
 from tests.conftest import OFFICIAL_FORM
-from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION
+from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION, show
 from tests.desktop.driver import Modals, button_named, click, type_into
 from tests.desktop.storesetup import set_status
 from tests.forms.sample_answers import complete_answers, structure_profile
@@ -206,6 +207,23 @@ def test_open_with_enter_and_come_back_to_the_list(store: Store, open_window: Ca
     assert window.stack.currentWidget() is window.home
     assert window.questionnaire_view is None
     assert window.home.selected_uuid() == uuid
+
+
+def test_the_structure_profile_is_one_page_that_says_it_is_saved(store: Store, qtbot: QtBot) -> None:
+    """Finding 18: no page list holding one item, no greyed Précédente/Suivante; « Enregistré à » after typing."""
+    dialog = ProfileDialog(store, store.registry.get(OFFICIAL_FORM))
+    show(qtbot, dialog, resize=False)
+    form = dialog.form
+    assert form.navigator.isHidden()
+    assert form.previous_button.isHidden()
+    assert form.next_button.isHidden()
+    edit = form.widgets["nom_structure"].edit  # type: ignore[attr-defined]
+    assert edit.isVisible()
+    assert edit.width() > dialog.width() // 2  # the page has the room the page list took
+    assert "Enregistré à" not in dialog.saved_label.text()
+    type_into(edit, "Centre social « Les Hauts »")
+    qtbot.waitUntil(lambda: dialog.saved_label.text().startswith("Enregistré à "), timeout=5_000)
+    assert store.profile() == {"nom_structure": "Centre social « Les Hauts »"}
 
 
 def test_the_structure_profile_is_typed_once_and_saved_on_closing(

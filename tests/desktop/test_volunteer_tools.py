@@ -9,9 +9,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMessageBox
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.main_window import MainWindow
@@ -20,6 +21,7 @@ from desktop.sync_controller import NOTHING_TO_SEND_OFFLINE
 from forms.exchange import export_document
 from forms.lifecycle import Status
 from forms.store import Store
+from forms.store.outbox import Outbox
 from sync import account, credentials
 from tests.conftest import OFFICIAL_FORM
 from tests.desktop.conftest import ESSAI_FORM, ESSAI_VERSION
@@ -235,20 +237,53 @@ def test_waiting_without_login_says_so_with_a_button(
     assert not view.login_banner.isVisible()  # logged in: it will leave at the next sync
 
 
-def test_f5_offline_with_nothing_to_send_promises_no_sending(
-    store: Store, open_window: Callable[[], MainWindow], modals: Modals, qtbot: QtBot
+def test_f5_offline_says_it_in_a_banner_and_promises_no_sending(
+    store: Store, open_window: Callable[[], MainWindow], qtbot: QtBot
 ) -> None:
+    """Finding 23: no modal box on F5; nothing claims « l'envoi sera repris » when the only item was refused."""
     store.set_setting(account.SERVER_KEY, "http://127.0.0.1:9")  # nothing listens there
     store.set_setting(account.EMAIL_KEY, "asso@exemple.fr")
     credentials.save_token("http://127.0.0.1:9", "asso@exemple.fr", "t" * 40)
+    refused = store.create(form_id=OFFICIAL_FORM, title="Refusé pour de bon", answers=complete_answers())
+    store.transmit(refused.uuid)
+    (item,) = Outbox(store).items(refused.uuid)
+    Outbox(store).mark_refused(item.op_id, code="campaign_closed", message="La campagne est close.")
     window = open_window()
-    said: list[str] = []
-    modals.when_shown(QMessageBox, lambda box: (said.append(box.text()), button_named(box, "OK").click()), 30)
-    window.synchronise()
-    qtbot.waitUntil(lambda: bool(said) or bool(modals.errors), timeout=30_000)
-    modals.check()
-    assert said == [NOTHING_TO_SEND_OFFLINE]
-    assert "sera repris" not in said[0]
+    window.open_questionnaire(refused.uuid)
+    modal: list[str] = []
+
+    def watch() -> None:  # any modal box is noted and closed, so that a failing test reports instead of hanging
+        widget = QApplication.activeModalWidget()
+        if widget is not None:
+            modal.append(type(widget).__name__)
+            widget.close()
+
+    watcher = QTimer(window)
+    watcher.timeout.connect(watch)
+    watcher.start(20)
+
+    def f5() -> str:
+        assert window.sync is not None
+        window.activateWindow()  # what the window manager does when the user comes back to it (offscreen has none)
+        with qtbot.waitSignal(window.sync.failed, timeout=30_000) as blocker:
+            QTest.keyClick(window, Qt.Key.Key_F5)
+        qtbot.wait(100)  # a box opened by the failure would be caught by the watcher meanwhile
+        return str(blocker.args[0])
+
+    message = f5()
+    assert modal == []  # the keyboard and the mouse stay free
+    assert message == NOTHING_TO_SEND_OFFLINE
+    assert window.sync_banner.isVisible()  # above the open questionnaire
+    assert window.sync_banner.label.text() == NOTHING_TO_SEND_OFFLINE
+    assert "sera repris" not in window.sync_banner.label.text()
+
+    waiting = store.create(form_id=OFFICIAL_FORM, title="En attente", answers=complete_answers())
+    store.transmit(waiting.uuid)
+    assert "l'envoi sera repris" in f5()  # negative control: now something waits, and it is said
+    assert "l'envoi sera repris" in window.sync_banner.label.text()
+
+    click(window.sync_banner.close_button)
+    assert not window.sync_banner.isVisible()
 
 
 def test_a_matrix_says_what_is_missing_only_once_left(

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop.main_window import MainWindow
 from desktop.sync_dialogs import LoginDialog
-from forms.lifecycle import Status
+from forms.lifecycle import SEND_FAILED, Status
 from forms.store.outbox import Outbox
 from sync.engine import SyncResult
 from sync.server import accounts, campaigns, review
@@ -196,3 +196,46 @@ def test_taking_a_refused_transmission_back_makes_it_editable(
     assert view.transmit_button.isVisibleTo(view)
     states = [i.state for i in Outbox(window.session.store).items(uuid_)]
     assert states == ["cancelled"]  # kept in the history, never dropped silently
+
+
+def test_after_a_refusal_the_chip_the_list_and_the_news_agree_and_the_news_stays_after_a_restart(
+    qtbot, window: MainWindow, server: LiveServer, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Finding 9: « Échec d'envoi » everywhere, from forms/lifecycle.py; the banner says it until « Compris »."""
+    uuid_, view = _refused(qtbot, window, server, monkeypatch)
+    assert view.status_badge.text() == SEND_FAILED.label
+    assert window.home.rows[uuid_].badge == SEND_FAILED
+    news = window.home.news_label.text()
+    assert "1 envoi refusé par le serveur («\u00a0Aide aux devoirs\u00a0»)" in news
+    window.show_home()
+    assert window.home.news_row.isVisible()
+    window.close()
+
+    def reopened() -> MainWindow:
+        again = MainWindow(data_dir)
+        qtbot.addWidget(again)
+        again.show()
+        qtbot.waitUntil(lambda: again.sync is not None)
+        again.show_home()
+        return again
+
+    again = reopened()
+    assert again.home.news_row.isVisible()  # not dismissed: still there after a restart
+    assert again.home.news_label.text() == news
+    again.home.news_close.click()
+    assert not again.home.news_row.isVisible()
+    again.close()
+    assert not reopened().home.news_row.isVisible()  # dismissed: gone for good
+
+
+def test_the_news_forget_a_refusal_once_it_is_sent(
+    qtbot, window: MainWindow, server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    uuid_, view = _refused(qtbot, window, server, monkeypatch)
+    assert "refusé" in window.home.news_label.text()
+    campaigns.set_window(server.ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2099, 12, 31))
+    with qtbot.waitSignal(window.sync.synced, timeout=20_000):  # type: ignore[union-attr]
+        view.transmission.retry_requested.emit()
+    assert window.home.rows[uuid_].status == Status.TRANSMIS
+    assert view.status_badge.text() == Status.TRANSMIS.label
+    assert "refusé" not in window.home.news_label.text()  # the list says Transmis: the banner does not contradict it

@@ -97,7 +97,7 @@ def test_whole_loop_offline_transmission_notice_correction_validation(
 
     validate(reviewer, qid)
     result = Synchroniser(store, account.connected_client(store)).run()
-    assert result.text() == "1 questionnaire validé."
+    assert result.text() == "Fiche Structure validée par la Caf, 1 questionnaire validé."
     assert store.get(qid).status == Status.VALIDE
     with pytest.raises(NotEditable, match="Validé"):
         store.set_answer(qid, "nb_familles", 27)
@@ -223,7 +223,7 @@ def test_whole_loop_through_the_command_line(
 
     validate(reviewer, qid)
     final = cli("sync")
-    assert (final.returncode, final.stdout) == (0, "1 questionnaire validé.\n")
+    assert (final.returncode, final.stdout) == (0, "Fiche Structure validée par la Caf, 1 questionnaire validé.\n")
 
     # A refusal (the campaign closed in the meantime): exit 6, the server's French reason, nothing dropped.
     campaigns.set_window(live_server.ctx, FORM_ID, opens=dt.date(2025, 9, 10), closes=dt.date(2025, 10, 15))
