@@ -154,6 +154,8 @@ def on_transmitted(
     now: dt.datetime,
 ) -> None:
     """The partner's transmission was accepted: tell the partner (the Caf hears of it in its digest)."""
+    if not enabled(ctx):
+        return  # before building the text: this runs in every transmission's write transaction
     action = _action(definition, answers)
     body = (
         f"Bonjour,\n\nLe questionnaire de bilan Clas de {action}{_campaign(definition)} a bien été transmis "

@@ -65,9 +65,16 @@ class LoginFailure(ServerModel, table=True):
     marked `succeeded` afterwards; rows older than Settings.login_failure_retention are purged."""
 
     __tablename__ = "login_failure"
+    # The throttling reads one e-mail's or one address's attempts within the window, oldest first:
+    # (email, at) and (client, at) give exactly those rows in order, however many the day brought
+    # (an address shared by a whole federation, the national peak). `at` alone serves the purge.
+    __table_args__ = (
+        Index("ix_login_failure_email_at", "email", "at"),
+        Index("ix_login_failure_client_at", "client", "at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, index=True)
-    client: str = Field(default="", max_length=64, index=True)  # the client's address ("" when unknown)
+    email: str = Field(max_length=254)
+    client: str = Field(default="", max_length=64)  # the client's address ("" when unknown)
     at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
     succeeded: bool = False
 
@@ -124,9 +131,11 @@ class Version(ServerModel, table=True):
     """One immutable version; partner transmissions and Caf edits alike."""
 
     __tablename__ = "version"
+    # The unique key's index serves lookups by questionnaire too (its first column): no second index
+    # to update on every transmission.
     __table_args__ = (UniqueConstraint("questionnaire_id", "server_rev"),)
     id: uuid.UUID = Field(primary_key=True)
-    questionnaire_id: uuid.UUID = Field(foreign_key="questionnaire.id", index=True)
+    questionnaire_id: uuid.UUID = Field(foreign_key="questionnaire.id")
     base_version_id: uuid.UUID | None = None
     server_rev: int
     author_role: str = Field(max_length=16)
@@ -187,7 +196,8 @@ class FeedCounter(ServerModel, table=True):
 
 class FeedChange(ServerModel, table=True):
     __tablename__ = "feed_change"
-    __table_args__ = (UniqueConstraint("organisation_id", "seq"), Index("ix_feed_org_seq", "organisation_id", "seq"))
+    # Pages are read on the unique key's index (organisation_id, seq): a range from the cursor, in order.
+    __table_args__ = (UniqueConstraint("organisation_id", "seq"),)
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="account.id")
     seq: int

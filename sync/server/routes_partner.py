@@ -15,7 +15,7 @@ from sync.server.auth import Ctx, Partner
 from sync.server.context import ServerContext
 from sync.server.models import Account
 from sync.server.problems import ApiProblem
-from sync.server.versions import submit_version
+from sync.server.versions import Submission, submit_version, submit_versions
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -70,23 +70,22 @@ async def deliver(
 @router.post(
     "/sync/push",
     response_model=p.PushResult,
-    summary="Lot de transmissions (50 au plus) : un résultat par élément, chacun dans sa transaction",
+    summary="Lot de transmissions (50 au plus) : un résultat par élément, comme son PUT ; une seule validation",
 )
 async def push(ctx: Ctx, actor: Partner, batch: p.PushBatch) -> p.PushResult:
     return await run_in_threadpool(_push, ctx, actor, batch)
 
 
 def _push(ctx: ServerContext, actor: Account, batch: p.PushBatch) -> p.PushResult:
+    items = [(item.questionnaire_id, item.version_id, item.body) for item in batch.items]
     results = []
-    for item in batch.items:
+    for item, outcome in zip(batch.items, submit_versions(ctx, actor, items), strict=True):
         body: p.VersionAccepted | p.Problem
-        try:
-            submission = submit_version(ctx, actor, item.questionnaire_id, item.version_id, item.body)
-            status, body, replayed = submission.status, submission.accepted, submission.replayed
-        except ApiProblem as refused:
-            status, body, replayed = refused.status, refused.model(), False
-        except Exception:  # one broken item must not lose the others' results
-            log.exception("push item %s failed", item.version_id)
+        if isinstance(outcome, Submission):
+            status, body, replayed = outcome.status, outcome.accepted, outcome.replayed
+        elif isinstance(outcome, ApiProblem):
+            status, body, replayed = outcome.status, outcome.model(), False
+        else:  # logged by submit_versions; one broken item does not lose the others' results
             status, body, replayed = 500, ApiProblem(500, p.INTERNAL_ERROR).model(), False
         results.append(
             p.PushItemResult(

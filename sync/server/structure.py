@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from forms.definition import FormDefinition, Question
@@ -35,6 +36,12 @@ def validation_of(session: Session, organisation_id: int, form_id: str) -> Struc
     return session.get(StructureValidation, (organisation_id, form_id))
 
 
+_VALIDATIONS = StructureValidation.__table__  # type: ignore[attr-defined]
+_VALIDATED_ANSWERS = select(_VALIDATIONS.c.answers_json).where(
+    _VALIDATIONS.c.organisation_id == bindparam("b_org"), _VALIDATIONS.c.form_id == bindparam("b_form")
+)
+
+
 def locked_errors(
     session: Session,
     definition: FormDefinition,
@@ -44,10 +51,12 @@ def locked_errors(
 ) -> ApiProblem | None:
     """409 structure_locked when a version changes a locked answer: against the questionnaire's current
     version, or, for a new questionnaire (a new action), against the fiche Structure that was validated."""
-    found = validation_of(session, organisation_id, definition.id)
-    if found is None:
+    # Core, not session.get: this runs in every transmission's write transaction.
+    found = session.connection().execute(_VALIDATED_ANSWERS, {"b_org": organisation_id, "b_form": definition.id})
+    validated = found.scalar_one_or_none()
+    if validated is None:
         return None
-    reference = current if current is not None else json.loads(found.answers_json)
+    reference = current if current is not None else json.loads(validated)
     errors = [
         p.FieldError(
             field_path=q.id,

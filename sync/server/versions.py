@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from forms.evaluation import without_local
@@ -24,7 +27,7 @@ from sync.server import campaigns, feed, mail, structure
 from sync.server.accounts import PARTNER
 from sync.server.checks import answer_errors, caf_field_errors, check_attachments, check_key, definition_for
 from sync.server.context import ServerContext
-from sync.server.db import table
+from sync.server.db import WRITE_ATTEMPTS, table
 from sync.server.models import (
     Account,
     AuditEntry,
@@ -35,6 +38,8 @@ from sync.server.models import (
     Version,
 )
 from sync.server.problems import ApiProblem, id_taken, not_editable, not_found
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,12 @@ def claim(session: Session, qid: uuid.UUID, actor: Account, now: dt.datetime) ->
     """Bind the id to the partner's organisation at its first write of any kind; 409 id_taken when
     another organisation wrote under it first. Two first writes at once: the unique key makes the
     loser's transaction run again (Database.write), and it then sees the winner's claim."""
-    found = session.get(QuestionnaireClaim, qid)
-    if found is None:
+    connection = session.connection()
+    owner = connection.execute(_FIND_CLAIM, {"b_id": qid}).scalar_one_or_none()
+    if owner is None:
         assert actor.id is not None
-        session.add(QuestionnaireClaim(questionnaire_id=qid, organisation_id=actor.id, created_at=now))
-        session.flush()
-    elif found.organisation_id != actor.id:
+        connection.execute(_INSERT_CLAIM, {"questionnaire_id": qid, "organisation_id": actor.id, "created_at": now})
+    elif owner != actor.id:
         raise id_taken()
 
 
@@ -86,6 +91,9 @@ _UPDATE_QUESTIONNAIRE = update(_Q).where(_Q.c.id == bindparam("b_id"))
 _INSERT_VERSION = insert(_V)
 _INSERT_RECORD = insert(_R)
 _INSERT_AUDIT = insert(table(AuditEntry))
+_C = table(QuestionnaireClaim)
+_FIND_CLAIM = sa_select(_C.c.organisation_id).where(_C.c.questionnaire_id == bindparam("b_id"))
+_INSERT_CLAIM = insert(_C)
 
 
 def _lock_row(session: Session, qid: uuid.UUID) -> Questionnaire | None:
@@ -121,6 +129,60 @@ def submit_version(
 ) -> Submission:
     """A partner's transmission or a Caf edit: 201, 200 replay, or an ApiProblem."""
     check_key(idempotency_key, vid)
+    return ctx.db.write(_delivery(ctx, actor, qid, vid, body))
+
+
+Outcome = Submission | ApiProblem | Exception
+
+
+def submit_versions(
+    ctx: ServerContext, actor: Account, items: list[tuple[uuid.UUID, uuid.UUID, p.VersionBody]]
+) -> list[Outcome]:
+    """A batch (POST /sync/push): each item as its own PUT would be, all committed in one transaction.
+
+    Each item runs in a savepoint, so a refused item leaves nothing behind and the others go on; one
+    commit (one fsync) makes them all durable before any is acknowledged. An item whose insert loses a
+    race (unique key) runs again in a new savepoint and then sees the winner's row, as Database.write
+    does for a whole transaction.
+    """
+    deliveries: list[Callable[[Session], Submission] | ApiProblem] = []
+    for qid, vid, body in items:
+        try:
+            deliveries.append(_delivery(ctx, actor, qid, vid, body))
+        except ApiProblem as refused:
+            deliveries.append(refused)
+
+    def work(session: Session) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for delivery in deliveries:
+            outcomes.append(delivery if isinstance(delivery, ApiProblem) else _in_savepoint(session, delivery))
+        return outcomes
+
+    return ctx.db.write(work)
+
+
+def _in_savepoint(session: Session, delivery: Callable[[Session], Submission]) -> Outcome:
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with session.begin_nested():
+                return delivery(session)
+        except ApiProblem as refused:
+            return refused
+        except IntegrityError:
+            if attempt == WRITE_ATTEMPTS:
+                raise
+        except DBAPIError:
+            raise  # a deadlock or a lost connection: the whole transaction runs again (Database.write)
+        except Exception as exc:  # one broken item must not lose the others' results
+            log.exception("push item failed")
+            return exc
+    raise AssertionError("unreachable")
+
+
+def _delivery(
+    ctx: ServerContext, actor: Account, qid: uuid.UUID, vid: uuid.UUID, body: p.VersionBody
+) -> Callable[[Session], Submission]:
+    """The checks that need no database, then the transaction's work; raises ApiProblem for a bad body."""
     try:
         expected = body.expected_sha256()
     except ValueError:  # NaN or infinity: JSON has no such numbers, and no canonical form for them
@@ -205,7 +267,7 @@ def submit_version(
             mail.on_transmitted(ctx, session, actor, qid, definition, prepared.answers, now)
         return submission
 
-    return ctx.db.write(work)
+    return work
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,11 @@ import datetime as dt
 import json
 import threading
 import uuid
+from collections.abc import Callable
 
 import pytest
+import requests
+from sqlalchemy import event
 
 from forms.payload import payload_sha256
 from sync import protocol as p
@@ -237,6 +240,53 @@ def test_push_batch_one_result_per_item(server: Server) -> None:
     # At most 50 items.
     many = [{"questionnaire_id": str(uuid.uuid4()), "version_id": str(uuid.uuid4()), "body": items[0]["body"]}] * 51
     problem(partner.post("/sync/push", json={"items": many}), 422, p.VALIDATION)
+
+
+def _commits_during(server: Server, call: Callable[[], object]) -> int:
+    """How many write transactions the server commits while `call` runs."""
+    commits: list[int] = []
+
+    def counted(_connection: object) -> None:
+        commits.append(1)
+
+    engine = server.ctx.db.write_engine
+    event.listen(engine, "commit", counted)
+    try:
+        call()
+    finally:
+        event.remove(engine, "commit", counted)
+    return len(commits)
+
+
+def test_push_batch_commits_once_and_a_refused_item_leaves_nothing(server: Server) -> None:
+    """A batch is one transaction (one fsync), each item in its savepoint: a refused item in the middle
+    writes nothing (no claim, no feed row), the items around it are kept, and a replay of one of them in
+    the same batch is answered as its PUT would be."""
+    partner = server.partner()
+    _, before = partner.all_changes()
+    first, stale, last = (uuid.uuid4(), uuid.uuid4()), (uuid.uuid4(), uuid.uuid4()), (uuid.uuid4(), uuid.uuid4())
+    bodies = [
+        (first, version_body()),
+        (stale, version_body(base=uuid.uuid4())),  # a base the server never had: 409 stale_base
+        (last, version_body()),
+        (first, version_body()),  # the same version again in the batch: a replay
+    ]
+    items = [
+        {"questionnaire_id": str(q), "version_id": str(v), "body": b.model_dump(mode="json")} for (q, v), b in bodies
+    ]
+    responses: list[requests.Response] = []
+    commits = _commits_during(server, lambda: responses.append(partner.post("/sync/push", json={"items": items})))
+    assert responses[0].status_code == 200, responses[0].text
+    result = p.PushResult.model_validate_json(responses[0].content)
+    assert [(r.status, r.replayed) for r in result.results] == [(201, False), (409, False), (201, False), (200, True)]
+    assert commits == 1  # the token's sliding expiry is written at most once an hour
+    changes, _ = partner.all_changes(before)
+    assert {c.questionnaire_id for c in changes} == {first[0], last[0]}
+    assert [c.seq for c in changes] == list(range(changes[0].seq, changes[0].seq + 4))  # no gap left by the refusal
+    problem(partner.get(f"/questionnaires/{stale[0]}"), 404, p.NOT_FOUND)
+    # Negative control: the same work as single PUTs commits once per version.
+    singles = [(uuid.uuid4(), uuid.uuid4()) for _ in range(3)]
+    assert _commits_during(server, lambda: [partner.put_version(q, v, version_body()) for q, v in singles]) == 3
 
 
 def test_concurrent_deliveries_of_one_version_execute_once(server: Server) -> None:
