@@ -38,7 +38,7 @@ from forms.evaluation import Issue
 from forms.exchange import export_document
 from forms.formatting import NBSP, quoted
 from forms.overview import ShownNotice, questionnaire_state
-from forms.points import Point, as_points, issue_text, points
+from forms.points import HELD_LABEL, Point, as_points, issue_text, points
 from forms.store import NotTransmittable, Store, StoreError
 from forms.store.outbox import Outbox
 from forms.store.remote import Remote
@@ -544,7 +544,7 @@ class ProblemsDialog(QDialog):
             text = point.text.replace("\n", "\n    ")
             prefix = "Conseil du référentiel · " if point.severity == "advice" else ""
             if lock is not None and point.question_id in lock.question_ids:  # not the partner's to change
-                prefix = "À voir avec la Caf (fiche Structure validée) · "
+                prefix = f"{HELD_LABEL} · "
             item = QListWidgetItem(f"{prefix}{point.where}\n    {text}")
             item.setData(Qt.ItemDataRole.UserRole, point.question_id)
             self.list.addItem(item)

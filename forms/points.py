@@ -9,6 +9,8 @@ from forms.definition import FormDefinition
 from forms.evaluation import Evaluation, Issue
 
 KIND_LABELS = {"error": "À faire", "advice": "Conseil"}
+HELD_LABEL = "À voir avec la Caf (fiche Structure validée)"
+"""A point on an answer the Caf locked by validating the fiche Structure: not the partner's to change."""
 
 
 @dataclass(frozen=True)

@@ -176,10 +176,12 @@ def problems(store: Store, questionnaire_uuid: str, evaluation: Evaluation) -> l
 
 
 def _report(found: list[dict[str, Any]], stream: Any = None) -> None:
+    from forms.points import HELD_LABEL
+
     for p in found:
         prefix = "Conseil" if p["severity"] == "advice" else "À faire"
         if p["locked"]:
-            prefix = "À voir avec la Caf (fiche Structure validée)"
+            prefix = HELD_LABEL
         source = f" (Source : {p['source']})" if p["source"] else ""
         print(f"- {prefix} · {p['page']} › {p['question']} : {p['message']}{source}", file=stream or sys.stdout)
 

@@ -19,11 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from forms.formatting import local
 from forms.lifecycle import Status
 from forms.payload import canonical_json
+from forms.store.answer_rows import replace_answers
 from forms.store.schema import Answer, Questionnaire, StructureLock, Version
 
 _A = Answer.__table__  # type: ignore[attr-defined]
@@ -107,21 +108,7 @@ def restore(c: Connection, questionnaire_uuid: str, lock: StructureLockInfo, now
     stored = {qid: json.loads(value) for qid, value in rows}
     if canonical_json(stored) == canonical_json(wanted):
         return False
-    c.execute(delete(_A).where(_A.c.questionnaire_uuid == questionnaire_uuid, _A.c.question_id.in_(lock.question_ids)))
-    if wanted:
-        c.execute(
-            _A.insert(),
-            [
-                {
-                    "questionnaire_uuid": questionnaire_uuid,
-                    "question_id": k,
-                    "value": canonical_json(v),
-                    "updated_at": now,
-                }
-                for k, v in wanted.items()
-            ],
-        )
-    c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(updated_at=now))
+    replace_answers(c, questionnaire_uuid, wanted, now, only=lock.question_ids)
     return True
 
 

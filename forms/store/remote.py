@@ -32,6 +32,7 @@ from forms.lifecycle import (
 from forms.merge import three_way
 from forms.payload import canonical_json
 from forms.store import backups
+from forms.store.answer_rows import replace_answers
 from forms.store.errors import NotEditable
 from forms.store.locks import RemoteStructureLock, apply_remote_lock
 from forms.store.replies import RemoteReply, apply_remote_reply
@@ -282,13 +283,13 @@ class Remote:
             base = self._version_answers(c, row.base_version_id)
             mine = self._answers(c, row.uuid)
             merged = three_way(base, answers, mine)
-            self._write_answers(c, row.uuid, merged.merged, now)
+            replace_answers(c, row.uuid, merged.merged, now)
             for conflict in merged.conflicts:
                 self._record_conflict(c, row.uuid, conflict.question_id, conflict.theirs, conflict.mine, change, now)
             if merged.conflicts:
                 summary.conflicts += 1
         else:
-            self._write_answers(c, row.uuid, answers, now)
+            replace_answers(c, row.uuid, answers, now)
         c.execute(update(_Q).where(_Q.c.uuid == row.uuid).values(base_version_id=change.version_id))
 
     def _advance_base(self, c: Connection, change: RemoteVersion) -> None:
@@ -369,23 +370,6 @@ class Remote:
         rows = c.execute(select(_A.c.question_id, _A.c.value).where(_A.c.questionnaire_uuid == questionnaire_uuid))
         return {qid: json.loads(value) for qid, value in rows}
 
-    def _write_answers(self, c: Connection, questionnaire_uuid: str, answers: dict[str, Any], now: str) -> None:
-        c.execute(delete(_A).where(_A.c.questionnaire_uuid == questionnaire_uuid))
-        if answers:
-            c.execute(
-                _A.insert(),
-                [
-                    {
-                        "questionnaire_uuid": questionnaire_uuid,
-                        "question_id": k,
-                        "value": canonical_json(v),
-                        "updated_at": now,
-                    }
-                    for k, v in answers.items()
-                ],
-            )
-        c.execute(update(_Q).where(_Q.c.uuid == questionnaire_uuid).values(updated_at=now))
-
     def _record_conflict(
         self, c: Connection, questionnaire_uuid: str, question_id: str, theirs: Any, mine: Any,
         change: RemoteVersion | str, now: str,
@@ -433,7 +417,7 @@ class Remote:
             )
         with self.store._write() as c:
             c.execute(update(_O).where(_O.c.op_id == op_id).values(state=OutboxState.SUPERSEDED, updated_at=now))
-            self._write_answers(c, item.questionnaire_uuid, merged.merged, now)
+            replace_answers(c, item.questionnaire_uuid, merged.merged, now)
             for conflict in merged.conflicts:
                 self._record_conflict(
                     c, item.questionnaire_uuid, conflict.question_id, conflict.theirs, conflict.mine,
